@@ -1,0 +1,1 @@
+//! casebridge-agency (skeleton: filled by its owner)

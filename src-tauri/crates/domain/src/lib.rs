@@ -1,0 +1,1 @@
+//! casebridge-domain (skeleton: filled by its owner)

@@ -1,0 +1,1 @@
+//! casebridge-engine (skeleton: filled by its owner)

@@ -1,0 +1,1 @@
+//! casebridge-sandbox (skeleton: filled by its owner)

@@ -1,0 +1,1 @@
+//! casebridge-store (skeleton: filled by its owner)
