@@ -1,0 +1,168 @@
+// Starts the real Casebridge window for one spec and gives it a small API.
+//
+// Each launch gets its own tauri-driver (on free ports) and its own empty data
+// directory, so specs never see each other's data and a spec file can run on
+// its own:  CASEBRIDGE_APP=target/debug/casebridge-desktop \
+//             tests/e2e/desktop-session.sh node --test tests/e2e/specs/navigation.test.mjs
+//
+// Environment:
+//   CASEBRIDGE_APP            the app binary, built with `--features custom-protocol` (required)
+//   CASEBRIDGE_E2E_ARTIFACTS  where screenshots go (default: <repo>/test-artifacts/e2e)
+//   TAURI_DRIVER              the tauri-driver binary (default: from PATH)
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebDriver } from './webdriver.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const artifactsDir = process.env.CASEBRIDGE_E2E_ARTIFACTS ?? path.join(repoRoot, 'test-artifacts/e2e');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForDriver(driver, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with code ${child.exitCode} before it was ready`);
+    try {
+      return await driver.request('GET', '/status');
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`tauri-driver did not answer within ${timeoutMs} ms: ${err.message}`);
+      await sleep(100);
+    }
+  }
+}
+
+function preflight() {
+  const app = process.env.CASEBRIDGE_APP;
+  if (!app) throw new Error('CASEBRIDGE_APP is not set: point it at the desktop binary (make test-e2e does).');
+  if (!existsSync(app)) throw new Error(`CASEBRIDGE_APP=${app} does not exist: build it with 'make app'.`);
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    throw new Error('no display: run the specs through tests/e2e/desktop-session.sh (make test-e2e does).');
+  }
+  return path.resolve(app);
+}
+
+/**
+ * Launches the app in demo mode and returns an {@link App} once the window's
+ * WebDriver session exists. Always `await app.close()` (an `after` hook).
+ * @param {{ args?: string[], env?: Record<string,string> }} [options]
+ */
+export async function launchApp({ args = [], env = {} } = {}) {
+  const application = preflight();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'casebridge-e2e-data-'));
+  const [port, nativePort] = [await freePort(), await freePort()];
+  // tauri-driver hands its environment to WebKitWebDriver, which hands it to the app.
+  const child = spawn(
+    process.env.TAURI_DRIVER ?? 'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort)],
+    {
+      env: { ...process.env, CASEBRIDGE_DEMO: '1', CASEBRIDGE_DATA_DIR: dataDir, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const spawned = new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (err) => reject(new Error(`cannot start tauri-driver (make deps installs it): ${err.message}`)));
+  });
+  const stopDriver = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await spawned;
+    const capabilities = {
+      'tauri:options': { application, args: ['--demo', ...args] },
+    };
+    // Session creation through tauri-driver occasionally fails once on a cold
+    // WebKit start; a second attempt is the documented remedy.
+    let driver;
+    for (let attempt = 1; ; attempt++) {
+      driver = new WebDriver(`http://127.0.0.1:${port}`);
+      try {
+        await waitForDriver(driver, child, 10_000);
+        await driver.newSession(capabilities);
+        break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+        console.error(`# session creation failed (${err.message}); retrying once`);
+        await sleep(500);
+      }
+    }
+    return new App(driver, dataDir, stopDriver);
+  } catch (err) {
+    stopDriver();
+    throw err;
+  }
+}
+
+export class App {
+  constructor(driver, dataDir, stopDriver) {
+    this.driver = driver;
+    this.dataDir = dataDir;
+    this.stopDriver = stopDriver;
+  }
+
+  /** Waits until `css` matches an element that is displayed; returns its id. */
+  async waitFor(css, { timeoutMs = 10_000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no element matched';
+    for (;;) {
+      try {
+        const el = await this.driver.find(css);
+        if (el && (await this.driver.displayed(el))) return el;
+        if (el) last = 'element exists but is not displayed';
+      } catch (err) {
+        last = err.message;
+      }
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${css}: ${last}`);
+      await sleep(100);
+    }
+  }
+
+  waitForTestId(testId, options) {
+    return this.waitFor(`[data-testid="${testId}"]`, options);
+  }
+
+  /** The visible text of the first element with this data-testid. */
+  async textOf(testId) {
+    return this.driver.text(await this.waitForTestId(testId));
+  }
+
+  /** The data-testid of the element that has keyboard focus, or null. */
+  focusedTestId() {
+    return this.driver.execute(
+      'const el = document.activeElement; return el ? el.getAttribute("data-testid") : null;',
+    );
+  }
+
+  /** Saves a PNG of the window to <artifacts>/<name>.png and returns its path. */
+  async screenshot(name) {
+    mkdirSync(artifactsDir, { recursive: true });
+    const file = path.join(artifactsDir, `${name}.png`);
+    writeFileSync(file, await this.driver.screenshot());
+    return file;
+  }
+
+  async close() {
+    try {
+      await this.driver.deleteSession();
+    } finally {
+      this.stopDriver();
+    }
+  }
+}
