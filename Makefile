@@ -155,8 +155,8 @@ bench: ## run the benchmarks (numbers only from real runs)
 bundle: deps ui ## build installers (Linux: .deb and AppImage) into target/release/bundle
 	$(TAURI) build $(if $(filter Linux,$(UNAME)),--bundles deb$(COMMA)appimage)
 
-icons: deps-npm ## re-render icons/ from icons/casebridge.svg
-	$(TAURI) icon icons/casebridge.svg --output icons
+icons: deps-npm ## re-render icons/ from icons/source/casebridge.svg
+	$(TAURI) icon icons/source/casebridge.svg --output icons
 	rm -rf icons/android icons/ios
 
 fmt: ## format the Rust code
