@@ -1,1 +1,175 @@
-//! casebridge-engine (skeleton: filled by its owner)
+//! casebridge-engine — the use cases of Casebridge, shared by the window and the CLI.
+//!
+//! The shell (`casebridge-desktop`) and the CLI (`casebridge`) both hold one
+//! [`Engine`] and call its methods; neither holds logic of its own. The engine
+//! opens the SQLite store, reaches secrets through the keychain module, starts
+//! the sandbox fakes in demo mode, turns cached invoices into readiness
+//! reports, and submits cases through the durable outbox.
+//!
+//! It must not depend on Tauri or hold UI state: progress leaves through a
+//! [`ProgressSink`] the caller provides, errors leave as [`EngineError`]
+//! (serialised `{ code, message, hint }`), and data leaves as the wire types
+//! in [`api`]. It must not read the wall clock in business logic: time comes
+//! from the [`Clock`] it was started with, so tests are deterministic.
+
+pub mod api;
+mod cases;
+mod clock;
+mod config;
+mod error;
+mod integrations;
+mod progress;
+mod review;
+
+use std::sync::Arc;
+
+use casebridge_sandbox::Sandbox;
+use casebridge_store::secrets::{secret_store_for, BuildKind, SecretStore};
+use casebridge_store::Store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{default_data_dir, EngineConfig, DATA_DIR_ENV};
+pub use error::EngineError;
+pub use progress::{NoProgress, ProgressSink};
+
+use api::{AppInfo, RunMode, SandboxService};
+
+/// The running engine. Cheap to clone; every clone shares one store.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: EngineConfig,
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+    sandbox_services: Vec<SandboxService>,
+}
+
+/// Opens (creating if needed) the database and applies pending migrations;
+/// returns the schema version. Used by `casebridge db migrate`.
+pub fn migrate(config: &EngineConfig) -> Result<i64, EngineError> {
+    create_data_dir(config)?;
+    // Opening migrates to the newest schema, or refuses a newer one.
+    Store::open(&config.db_path())?;
+    Ok(casebridge_store::SCHEMA_VERSION)
+}
+
+fn create_data_dir(config: &EngineConfig) -> Result<(), EngineError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| EngineError::DataDirectory {
+        path: config.data_dir.display().to_string(),
+        source,
+    })
+}
+
+impl Engine {
+    /// Opens the store (running migrations) and, in demo mode, starts the
+    /// sandbox fakes and points the agency connection at them.
+    pub async fn start(config: EngineConfig) -> Result<Engine, EngineError> {
+        Self::start_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Engine::start`], with the clock tests want.
+    pub async fn start_with_clock(
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Engine, EngineError> {
+        create_data_dir(&config)?;
+        let store = Store::open(&config.db_path())?;
+        let build_kind = match (config.mode, cfg!(debug_assertions)) {
+            (RunMode::Demo, _) => BuildKind::Demo,
+            (RunMode::Normal, true) => BuildKind::Dev,
+            (RunMode::Normal, false) => BuildKind::Production,
+        };
+        let secrets = secret_store_for(build_kind);
+        let (sandbox, sandbox_services) = match config.mode {
+            RunMode::Normal => (None, Vec::new()),
+            RunMode::Demo => {
+                let sandbox = Sandbox::start(casebridge_sandbox::demo::config()).await?;
+                let services = sandbox_services(&sandbox);
+                (Some(sandbox), services)
+            }
+        };
+        tracing::info!(
+            mode = ?config.mode,
+            db = %config.db_path().display(),
+            "engine started"
+        );
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                secrets,
+                clock,
+                sandbox: tokio::sync::Mutex::new(sandbox),
+                sandbox_services,
+            }),
+        })
+    }
+
+    /// Stops background work and the sandbox. The store needs no closing:
+    /// every write is committed when its call returns.
+    pub async fn shutdown(&self) {
+        if let Some(sandbox) = self.inner.sandbox.lock().await.take() {
+            sandbox.shutdown().await;
+        }
+    }
+
+    pub fn info(&self) -> AppInfo {
+        let config = &self.inner.config;
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            mode: config.mode,
+            data_dir: config.data_dir.display().to_string(),
+            db_path: config.db_path().display().to_string(),
+            log_dir: config.log_dir().display().to_string(),
+            sandbox: self.inner.sandbox_services.clone(),
+        }
+    }
+
+    pub async fn settings(&self) -> Result<api::Settings, EngineError> {
+        let info = self.info();
+        Ok(api::Settings {
+            data_dir: info.data_dir,
+            db_path: info.db_path,
+            log_dir: info.log_dir,
+            agency: None,
+        })
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    #[allow(dead_code)] // read by the agency connection (issue 4) as it lands
+    pub(crate) fn secrets(&self) -> &Arc<dyn SecretStore> {
+        &self.inner.secrets
+    }
+
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// Runs a blocking store call off the async runtime's worker threads.
+    pub(crate) async fn with_store<T, F>(&self, f: F) -> Result<T, EngineError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, EngineError> + Send + 'static,
+    {
+        let store = self.store().clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|_| EngineError::TaskPanicked)?
+    }
+}
+
+fn sandbox_services(sandbox: &Sandbox) -> Vec<SandboxService> {
+    let urls = sandbox.urls();
+    [("Debitura agency (fake)", urls.agency)]
+        .into_iter()
+        .filter_map(|(name, url)| url.map(|url| SandboxService { name: name.to_string(), url }))
+        .collect()
+}

@@ -1,0 +1,280 @@
+//! Wire types between the engine and the UI.
+//!
+//! Every request and response the shell passes to the web UI is defined here
+//! once, in camelCase, and exported to TypeScript (`ui/src/gen/`) by ts-rs
+//! when `cargo test -p casebridge-engine export_bindings` runs; CI fails if
+//! the committed TypeScript differs. Amounts travel as decimal strings so no
+//! float ever touches money. These types carry no secrets: a stored key is
+//! reported as a boolean, never as text.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An error as the UI shows it: what happened, what to do, and a stable code
+/// the UI may switch on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+    pub hint: String,
+}
+
+/// How the app was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RunMode {
+    /// Real accounts, the user's own data directory.
+    Normal,
+    /// Built-in fake servers on 127.0.0.1 and a separate demo database.
+    Demo,
+}
+
+/// One local fake server started for demo mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SandboxService {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub mode: RunMode,
+    pub data_dir: String,
+    pub db_path: String,
+    pub log_dir: String,
+    /// Empty outside demo mode.
+    pub sandbox: Vec<SandboxService>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum IntegrationKind {
+    Stripe,
+    Quickbooks,
+    Zoho,
+    Files,
+    Agency,
+}
+
+/// Whether this build can use an integration yet; a card never pretends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[ts(export)]
+pub enum Availability {
+    Available,
+    NotBuiltYet { note: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConnectionStatus {
+    NotConnected,
+    Connected,
+    NeedsReconnect,
+    Error,
+}
+
+/// One card on the Integrations page, with the connection's health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct IntegrationCard {
+    pub kind: IntegrationKind,
+    pub title: String,
+    /// One line on when to use this integration.
+    pub blurb: String,
+    pub availability: Availability,
+    pub status: ConnectionStatus,
+    /// Company, organization or account the connection points at.
+    pub account: Option<String>,
+    pub environment: Option<String>,
+    /// RFC 3339.
+    pub last_success_at: Option<String>,
+    pub token_expires_at: Option<String>,
+    pub last_error: Option<UiError>,
+}
+
+/// The review table's filter tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum InvoiceFilter {
+    #[default]
+    All,
+    Ready,
+    NeedsFixing,
+    Submitted,
+    Duplicate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum InvoiceSortField {
+    #[default]
+    DueDate,
+    IssueDate,
+    Amount,
+    Debtor,
+    CreditorReference,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct InvoiceQuery {
+    pub filter: InvoiceFilter,
+    pub search: Option<String>,
+    pub sort: InvoiceSortField,
+    pub descending: bool,
+    pub offset: u32,
+    /// At most 1,000 rows per call; the table asks for the window it shows.
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Readiness {
+    Ready,
+    NeedsFixing,
+    Submitted,
+    Duplicate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InvoiceRow {
+    /// `provider:account/external_id`, the invoice's identity.
+    pub source_ref: String,
+    pub provider: String,
+    pub creditor_reference: Option<String>,
+    pub debtor_name: Option<String>,
+    /// Outstanding balance, decimal string in the currency's minor units.
+    pub amount: String,
+    pub currency: String,
+    /// YYYY-MM-DD.
+    pub issue_date: String,
+    pub due_date: Option<String>,
+    pub debt_age_days: Option<i64>,
+    pub readiness: Readiness,
+    pub issue_count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FilterCounts {
+    pub all: u32,
+    pub ready: u32,
+    pub needs_fixing: u32,
+    pub submitted: u32,
+    pub duplicate: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InvoicePage {
+    pub rows: Vec<InvoiceRow>,
+    /// Rows matching the filter and search, for the scroll height.
+    pub total: u32,
+    pub counts: FilterCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct CaseQuery {
+    pub search: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CaseRow {
+    pub agency_case_id: String,
+    pub agency_reference: Option<String>,
+    pub creditor_reference: Option<String>,
+    pub debtor_name: Option<String>,
+    pub amount: String,
+    pub currency: String,
+    /// The agency's lifecycle label, e.g. "Pending Verification".
+    pub lifecycle: String,
+    pub paid_amount: String,
+    /// "open", "paid_at_source" or "unknown".
+    pub source_status: String,
+    pub submitted_at: Option<String>,
+    pub last_polled_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CasePage {
+    pub rows: Vec<CaseRow>,
+    pub total: u32,
+    pub last_polled_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AgencySettings {
+    /// "production", "test" or "custom".
+    pub environment: String,
+    pub base_url: String,
+    /// Whether a key is in the keychain. The key itself never leaves it.
+    pub key_stored: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Settings {
+    pub data_dir: String,
+    pub db_path: String,
+    pub log_dir: String,
+    pub agency: Option<AgencySettings>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum JobPhase {
+    Started,
+    Progress,
+    /// Waiting for a rate-limit window; `message` says how long.
+    Waiting,
+    Finished,
+    Failed,
+    Cancelled,
+}
+
+/// Progress of a long job (fetch, import, submit), sent as events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct JobEvent {
+    pub job_id: String,
+    /// "fetch", "import", "submit", …
+    pub kind: String,
+    pub phase: JobPhase,
+    pub done: u64,
+    /// None when the source gives no totals (Stripe): the UI shows counts.
+    pub total: Option<u64>,
+    pub message: String,
+}

@@ -1,0 +1,94 @@
+//! The Cases page: submitted cases with their agency status and payments.
+
+use casebridge_store::{CaseQuery as StoreCaseQuery, CaseRecord, CaseSourceStatus};
+use rust_decimal::Decimal;
+
+use crate::api::{CasePage, CaseQuery, CaseRow};
+use crate::{Engine, EngineError};
+
+const MAX_PAGE: u32 = 1_000;
+
+impl Engine {
+    pub async fn list_cases(&self, q: CaseQuery) -> Result<CasePage, EngineError> {
+        if q.limit > MAX_PAGE {
+            return Err(EngineError::InvalidInput {
+                field: "limit",
+                reason: format!("at most {MAX_PAGE} cases per page, asked for {}", q.limit),
+            });
+        }
+        let query = StoreCaseQuery {
+            agency_environment: Some(self.agency_environment()),
+            source_status: None,
+            with_source_only: false,
+            limit: q.limit,
+            offset: q.offset,
+        };
+        let records = self.with_store(move |store| Ok(store.list_cases(&query)?)).await?;
+        let search = q.search.as_deref().map(str::to_lowercase).filter(|s| !s.trim().is_empty());
+        let rows: Vec<CaseRow> = records
+            .into_iter()
+            .filter(|c| search.as_deref().is_none_or(|s| matches_search(c, s)))
+            .map(row)
+            .collect();
+        let last_polled_at = rows.iter().filter_map(|r| r.last_polled_at.clone()).max();
+        Ok(CasePage { total: u32::try_from(rows.len()).unwrap_or(u32::MAX), rows, last_polled_at })
+    }
+}
+
+fn matches_search(case: &CaseRecord, needle: &str) -> bool {
+    [&case.agency_reference, &case.creditor_reference, &case.debtor_name]
+        .into_iter()
+        .flatten()
+        .any(|field| field.to_lowercase().contains(needle))
+}
+
+/// Sum of the payments' gross amounts as last polled; amounts the agency
+/// sent in a shape we do not understand are left out rather than guessed.
+fn paid_amount(payments: &serde_json::Value) -> Decimal {
+    payments
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("grossAmount"))
+        .filter_map(|a| match a {
+            serde_json::Value::Number(n) => n.to_string().parse::<Decimal>().ok(),
+            serde_json::Value::String(s) => s.parse::<Decimal>().ok(),
+            _ => None,
+        })
+        .sum()
+}
+
+fn row(c: CaseRecord) -> CaseRow {
+    CaseRow {
+        paid_amount: paid_amount(&c.payments).to_string(),
+        agency_case_id: c.agency_case_id,
+        agency_reference: c.agency_reference,
+        creditor_reference: c.creditor_reference,
+        debtor_name: c.debtor_name,
+        amount: c.amount.unwrap_or_default(),
+        currency: c.currency.unwrap_or_default(),
+        lifecycle: c.lifecycle.unwrap_or_else(|| "Unknown".to_string()),
+        source_status: match c.source_status {
+            CaseSourceStatus::Open => "open",
+            CaseSourceStatus::PaidAtSource => "paid_at_source",
+            CaseSourceStatus::Unknown => "unknown",
+        }
+        .to_string(),
+        submitted_at: c.submitted_at.map(|t| t.to_rfc3339()),
+        last_polled_at: c.last_polled_at.map(|t| t.to_rfc3339()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paid_amount_sums_numbers_and_strings_and_skips_garbage() {
+        let payments = serde_json::json!([
+            {"grossAmount": 100.25}, {"grossAmount": "50.75"}, {"grossAmount": null}, {"other": 1}
+        ]);
+        assert_eq!(paid_amount(&payments), Decimal::new(15100, 2));
+        assert_eq!(paid_amount(&serde_json::json!(null)), Decimal::ZERO);
+    }
+}

@@ -1,0 +1,83 @@
+//! Where the engine keeps its data and how it was started.
+//!
+//! Dev builds and demo mode get their own directories (and keychain
+//! namespaces) so a developer's or a demo's data never mixes with real data.
+
+use std::path::{Path, PathBuf};
+
+use crate::api::RunMode;
+use crate::error::EngineError;
+
+/// Overrides the data directory (tests, e2e runs, portable installs).
+pub const DATA_DIR_ENV: &str = "CASEBRIDGE_DATA_DIR";
+
+/// What the engine needs to start.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    pub mode: RunMode,
+}
+
+impl EngineConfig {
+    /// The data directory from `CASEBRIDGE_DATA_DIR`, else the OS default.
+    pub fn from_env(mode: RunMode) -> Result<Self, EngineError> {
+        let data_dir = match std::env::var_os(DATA_DIR_ENV) {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => default_data_dir(mode)?,
+        };
+        Ok(Self { data_dir, mode })
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        let file = match self.mode {
+            RunMode::Normal => "casebridge.sqlite3",
+            RunMode::Demo => "casebridge-demo.sqlite3",
+        };
+        self.data_dir.join(file)
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+
+    /// Keychain service name: separate per build kind and mode.
+    pub fn keychain_namespace(&self) -> &'static str {
+        match (self.mode, cfg!(debug_assertions)) {
+            (RunMode::Demo, _) => "casebridge-demo",
+            (RunMode::Normal, true) => "casebridge-dev",
+            (RunMode::Normal, false) => "casebridge",
+        }
+    }
+}
+
+/// The OS application-data directory: `~/.local/share/casebridge` on Linux,
+/// `~/Library/Application Support/com.casebridge.desktop` on macOS,
+/// `%APPDATA%\casebridge\desktop\data` on Windows. Demo mode uses a `demo`
+/// folder inside it; debug builds use `casebridge-dev`.
+pub fn default_data_dir(mode: RunMode) -> Result<PathBuf, EngineError> {
+    let app = if cfg!(debug_assertions) { "desktop-dev" } else { "desktop" };
+    let dirs = directories::ProjectDirs::from("com", "casebridge", app)
+        .ok_or(EngineError::NoHomeDirectory)?;
+    Ok(with_mode(dirs.data_dir(), mode))
+}
+
+fn with_mode(base: &Path, mode: RunMode) -> PathBuf {
+    match mode {
+        RunMode::Normal => base.to_path_buf(),
+        RunMode::Demo => base.join("demo"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_and_normal_never_share_a_database_file() {
+        let normal = EngineConfig { data_dir: with_mode(Path::new("/d"), RunMode::Normal), mode: RunMode::Normal };
+        let demo = EngineConfig { data_dir: with_mode(Path::new("/d"), RunMode::Demo), mode: RunMode::Demo };
+        assert_ne!(normal.db_path(), demo.db_path());
+        assert_ne!(normal.keychain_namespace(), demo.keychain_namespace());
+        assert!(demo.db_path().starts_with("/d/demo"));
+    }
+}

@@ -1,0 +1,95 @@
+//! The one error the shell and the CLI see.
+//!
+//! Library crates keep their own specific errors; this enum wraps them with
+//! `#[source]` intact and serialises to the UI as `{ code, message, hint }`.
+//! `code` is stable: the UI may switch on it, so never rename one.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::api::UiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("could not find a home directory to keep Casebridge's data in")]
+    NoHomeDirectory,
+
+    #[error("could not create the data directory {path}")]
+    DataDirectory {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    Store(#[from] casebridge_store::StoreError),
+
+    #[error(transparent)]
+    Sandbox(#[from] casebridge_sandbox::SandboxError),
+
+    #[error(transparent)]
+    Agency(#[from] casebridge_agency::AgencyError),
+
+    #[error("{field}: {reason}")]
+    InvalidInput { field: &'static str, reason: String },
+
+    #[error("a background task stopped unexpectedly")]
+    TaskPanicked,
+
+    #[error("{feature} is not built yet")]
+    NotBuiltYet { feature: &'static str },
+}
+
+impl EngineError {
+    pub fn code(&self) -> String {
+        match self {
+            Self::NoHomeDirectory => "no_home_directory".into(),
+            Self::DataDirectory { .. } => "data_directory".into(),
+            Self::Store(e) => e.code().to_string(),
+            Self::Sandbox(e) => e.code().to_string(),
+            Self::Agency(e) => e.code().to_string(),
+            Self::InvalidInput { .. } => "invalid_input".into(),
+            Self::NotBuiltYet { .. } => "not_built_yet".into(),
+            Self::TaskPanicked => "internal".into(),
+        }
+    }
+
+    pub fn hint(&self) -> String {
+        match self {
+            Self::NoHomeDirectory => {
+                "Set CASEBRIDGE_DATA_DIR to a folder Casebridge may write to.".into()
+            }
+            Self::DataDirectory { .. } => {
+                "Check that the folder is writable, or set CASEBRIDGE_DATA_DIR to another folder."
+                    .into()
+            }
+            Self::Store(e) => e
+                .hint()
+                .unwrap_or("Try again; if it keeps failing, export diagnostics from Settings.")
+                .to_string(),
+            Self::Sandbox(e) => e.hint().to_string(),
+            Self::Agency(e) => e.hint().to_string(),
+            Self::InvalidInput { .. } => "Correct the value and try again.".into(),
+            Self::NotBuiltYet { .. } => "This part of Casebridge is still being built.".into(),
+            Self::TaskPanicked => {
+                "Nothing was lost: try again. If it keeps happening, export diagnostics from Settings."
+                    .into()
+            }
+        }
+    }
+
+    pub fn to_ui(&self) -> UiError {
+        UiError { code: self.code(), message: self.to_string(), hint: self.hint() }
+    }
+}
+
+impl Serialize for EngineError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let ui = self.to_ui();
+        let mut s = serializer.serialize_struct("EngineError", 3)?;
+        s.serialize_field("code", &ui.code)?;
+        s.serialize_field("message", &ui.message)?;
+        s.serialize_field("hint", &ui.hint)?;
+        s.end()
+    }
+}
