@@ -792,3 +792,6 @@ impl Checks {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
