@@ -1,0 +1,8 @@
+//! Integration tests of casebridge-store, through its public API (plus raw SQLite where a test
+//! must look under the hood: schema scans, simulated crashes).
+
+mod common;
+mod outbox;
+mod schema;
+
+pub use common::*;
