@@ -1,1 +1,134 @@
-//! casebridge-sandbox (skeleton: filled by its owner)
+//! # casebridge-sandbox
+//!
+//! Faithful local fakes of the remote APIs Casebridge talks to, for demo mode
+//! and for every test. Each fake listens on its own `127.0.0.1:0` port (never
+//! `0.0.0.0`), keeps its data in memory, and can be told to misbehave.
+//!
+//! ## What it owns
+//! - The framework: [`Sandbox`] starts every enabled fake from a
+//!   [`SandboxConfig`] and reports [`SandboxUrls`]; [`FakeServer`] is the
+//!   building block (an axum `Router` + shared middleware + control routes).
+//! - Fault injection per fake, changeable at runtime through
+//!   [`FakeControl`] or HTTP under `/__sandbox/` on that fake:
+//!   `GET|POST|DELETE /__sandbox/faults`, `POST /__sandbox/faults/rules`,
+//!   `GET|DELETE /__sandbox/stats`, `POST /__sandbox/reset`. Faults:
+//!   latency (fixed + jitter), 429 in the provider's format, 5xx bursts,
+//!   malformed bodies, hangs, and accept-then-drop (processed, then the
+//!   connection closes without an answer). Seeded, so reproducible.
+//! - Stats per fake: requests per route, outcomes per status, arrivals per
+//!   second/minute and the most requests seen in any sliding window.
+//! - The agency fake ([`agency`]): the Debitura Customer API with its
+//!   validation, idempotency, duplicate detection, rate limits, files,
+//!   payments, test driver and accelerated lifecycle.
+//! - [`demo`]: the well-known fake credentials and demo configuration.
+//!
+//! ## What it must NOT do
+//! - Share types with the client crates: fakes parse raw JSON like a server
+//!   would, so client and fake meet only at the wire.
+//! - Listen beyond loopback, reach the network, or touch real credentials.
+//! - Depend on Tauri or on the store.
+//!
+//! Where the public sources disagree, a fake takes the stricter reading, so
+//! a client that passes against the fake also passes against the real API.
+//! Everything decided by the calendar reads the injected [`Clock`].
+
+pub mod agency;
+mod clock;
+pub mod demo;
+mod error;
+pub mod faults;
+mod server;
+mod stats;
+
+use serde::Serialize;
+
+pub use agency::{AgencyConfig, AgencyHandle};
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use error::{ErrorReport, SandboxError};
+pub use faults::{FaultKind, FaultPlan, FaultRule, Fraction, Latency, Trigger};
+pub use server::{FakeControl, FakeServer, PolicyRateLimited, Provider, RunningFake};
+pub use stats::StatsSnapshot;
+
+/// Which fakes to start and how.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// Seeds ids, references and simulated case stories.
+    pub seed: u64,
+    pub clock: SharedClock,
+    /// `None` = the agency fake is not started.
+    pub agency: Option<AgencyConfig>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            clock: std::sync::Arc::new(SystemClock),
+            agency: Some(AgencyConfig::default()),
+        }
+    }
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("seed", &self.seed)
+            .field("agency", &self.agency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Base URLs of the running fakes (`http://127.0.0.1:PORT`, no trailing
+/// slash). Serialises to `{"agency":"http://127.0.0.1:PORT"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SandboxUrls {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+}
+
+/// A set of running fakes.
+#[derive(Debug)]
+pub struct Sandbox {
+    agency: Option<(RunningFake, AgencyHandle)>,
+}
+
+impl Sandbox {
+    /// Starts every enabled fake on its own loopback port.
+    pub async fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
+        let agency = match config.agency {
+            Some(agency_config) => {
+                let (server, handle) =
+                    agency::build(agency_config, config.clock.clone(), config.seed)?;
+                Some((server.start().await?, handle))
+            }
+            None => None,
+        };
+        Ok(Self { agency })
+    }
+
+    pub fn urls(&self) -> SandboxUrls {
+        SandboxUrls {
+            agency: self.agency.as_ref().map(|(fake, _)| fake.url()),
+        }
+    }
+
+    /// The agency fake's handle (faults, stats, data).
+    pub fn agency(&self) -> Result<&AgencyHandle, SandboxError> {
+        self.agency
+            .as_ref()
+            .map(|(_, handle)| handle)
+            .ok_or(SandboxError::NotEnabled { fake: "agency" })
+    }
+
+    /// Every running fake, e.g. to check where they listen.
+    pub fn fakes(&self) -> impl Iterator<Item = &RunningFake> {
+        self.agency.iter().map(|(fake, _)| fake)
+    }
+
+    /// Stops all fakes; in-flight requests get a short grace period.
+    pub async fn shutdown(self) {
+        if let Some((fake, _)) = self.agency {
+            fake.shutdown().await;
+        }
+    }
+}
