@@ -25,7 +25,8 @@ const VERSION: &str = "casebridge-fingerprint-v1";
 /// A stable duplicate key: 64 lower-case hex digits (SHA-256 of the
 /// normalised fields). Equal fingerprints mean "very likely the same
 /// invoice"; the same input always gives the same fingerprint, across runs,
-/// platforms and versions of this crate (until [`VERSION`] changes).
+/// platforms and versions of this crate (a change of normalisation also
+/// changes the version tag hashed in, so old and new never collide).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Fingerprint(String);
 
