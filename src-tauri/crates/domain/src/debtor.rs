@@ -196,6 +196,32 @@ impl Email {
         Ok(Email(format!("{local}@{}", domain.to_lowercase())))
     }
 
+    /// Reads the first address of a contact field the way sources fill it:
+    /// QuickBooks allows several addresses separated by commas, exports
+    /// write `Name <address>`. The agency takes one address, so the first
+    /// one is used.
+    ///
+    /// # Errors
+    /// As [`Email::parse`], for the first address found.
+    pub fn from_contact_field(input: &str) -> Result<Email, DomainError> {
+        let first = input
+            .split([',', ';'])
+            .map(str::trim)
+            .find(|part| !part.is_empty())
+            .unwrap_or(input);
+        let address = match (first.rfind('<'), first.ends_with('>')) {
+            (Some(open), true) => &first[open + 1..first.len() - 1],
+            _ => first,
+        };
+        Email::parse(address).map_err(|error| match error {
+            DomainError::ParseEmail { problem, .. } => DomainError::ParseEmail {
+                input: input.to_owned(),
+                problem,
+            },
+            other => other,
+        })
+    }
+
     /// The address.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -346,8 +372,10 @@ macro_rules! text_value_impls {
 text_value_impls!(Email, Phone, PostalCode);
 
 /// A debtor as a source gave it: every field optional, nothing checked.
-/// Blank strings count as missing everywhere.
+/// Blank strings count as missing everywhere. Missing JSON fields
+/// deserialise as empty, so stored data survives new fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DebtorData {
     /// Company or private, when the source says (or a connector inferred it
     /// with [`infer_debtor_kind`]).
@@ -376,8 +404,10 @@ pub struct DebtorData {
 
 /// The user's edits to one debtor, remembered and applied to every invoice
 /// of that debtor. `Some` replaces the source's value (`Some("")` clears
-/// it); `None` keeps it.
+/// it); `None` keeps it. In JSON, absent fields are `None`, so the UI can
+/// send only what the user changed (`{"city": "Aarhus"}`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DebtorOverride {
     /// Replaces [`DebtorData::kind`].
     pub kind: Option<DebtorKind>,
@@ -730,6 +760,36 @@ mod tests {
     }
 
     #[test]
+    fn email_from_contact_field_takes_the_first_address() {
+        let cases = [
+            ("ap@acme.com, boss@acme.com", "ap@acme.com"),
+            (" ; ap@acme.com;boss@acme.com", "ap@acme.com"),
+            ("Acme AP <AP@Acme.COM>", "AP@acme.com"),
+            ("plain@acme.com", "plain@acme.com"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                Email::from_contact_field(input).unwrap().as_str(),
+                expected,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn email_from_contact_field_reports_the_whole_field_when_the_first_is_bad() {
+        assert_eq!(
+            Email::from_contact_field("nope, ap@acme.com"),
+            Err(DomainError::ParseEmail {
+                input: "nope, ap@acme.com".into(),
+                problem: "it needs exactly one @"
+            })
+        );
+        assert!(Email::from_contact_field("Acme <>").is_err());
+        assert!(Email::from_contact_field("").is_err());
+    }
+
+    #[test]
     fn phone_keeps_text_and_collapses_whitespace() {
         assert_eq!(
             Phone::parse("  +45  12 34 56 78 ").unwrap().as_str(),
@@ -883,6 +943,32 @@ mod tests {
             unknown.effective_kind(),
             None,
             "a blank VAT number is no VAT number"
+        );
+    }
+
+    #[test]
+    fn debtor_override_reads_partial_json_from_the_ui() {
+        let edits: DebtorOverride =
+            serde_json::from_str(r#"{"city": "Aarhus", "country": "Danmark"}"#).unwrap();
+        assert_eq!(edits.city.as_deref(), Some("Aarhus"));
+        assert_eq!(edits.country.and_then(|c| c.code()), Some(CountryCode::DK));
+        assert_eq!(edits.address_lines, None);
+        let empty: DebtorData = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, DebtorData::default());
+    }
+
+    #[test]
+    fn debtor_override_serde_round_trips() {
+        let edits = DebtorOverride {
+            kind: Some(DebtorKind::Private),
+            address_lines: Some(vec!["Nørregade 9".into()]),
+            state: Some("CA".into()),
+            ..DebtorOverride::default()
+        };
+        let json = serde_json::to_string(&edits).unwrap();
+        assert_eq!(
+            serde_json::from_str::<DebtorOverride>(&json).unwrap(),
+            edits
         );
     }
 

@@ -105,6 +105,7 @@ pub struct Invoice {
     pub debtor: DebtorData,
     /// Whether a document (the invoice PDF, a matched file) is available to
     /// upload with the case; the agency's evidence rules depend on it.
+    #[serde(default)]
     pub has_document: bool,
 }
 

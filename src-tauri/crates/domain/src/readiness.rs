@@ -559,7 +559,7 @@ impl Checks {
         let Some(raw) = non_blank(data.email.as_deref()) else {
             return Ok(None);
         };
-        match Email::parse(raw) {
+        match Email::from_contact_field(raw) {
             Ok(email) => Ok(Some(email)),
             Err(error) => {
                 let problem = match &error {

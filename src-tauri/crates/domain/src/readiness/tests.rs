@@ -287,6 +287,17 @@ fn email_is_optional_and_a_valid_one_is_normalised() {
 }
 
 #[test]
+fn several_emails_in_one_field_pass_with_the_first_used() {
+    let invoice = with_debtor(|d| d.email = Some("ap@acme.com, cfo@acme.com".into()));
+    assert_eq!(codes(&check(&invoice)), vec![]);
+    let draft = CaseDraft::from_invoice(&invoice, None, today(), &policy()).unwrap();
+    assert_eq!(
+        draft.debtor().email().map(Email::as_str),
+        Some("ap@acme.com")
+    );
+}
+
+#[test]
 fn phone_invalid_warns_and_is_left_out_of_the_draft() {
     let invoice = with_debtor(|d| d.phone = Some("n/a".into()));
     let report = check(&invoice);
