@@ -366,10 +366,13 @@ const EXTRA_NAMES: &[(&str, CountryCode)] = &[
     ("East Timor", CountryCode::TL),
     ("Faroe Islands", CountryCode::FO),
     ("Saint Kitts", CountryCode::KN),
-    ("St Kitts and Nevis", CountryCode::KN),
-    ("St Lucia", CountryCode::LC),
-    ("St Vincent and the Grenadines", CountryCode::VC),
     ("Trinidad", CountryCode::TT),
+    ("Republic of Ireland", CountryCode::IE),
+    ("Slovak Republic", CountryCode::SK),
+    ("Saint Martin", CountryCode::MF),
+    ("Sint Maarten", CountryCode::SX),
+    ("Falkland Islands", CountryCode::FK),
+    ("Saint Helena", CountryCode::SH),
     ("Persia", CountryCode::IR),
     ("Greenland", CountryCode::GL),
     // Danish
@@ -544,12 +547,14 @@ static BY_KEY: LazyLock<HashMap<String, CountryCode>> = LazyLock::new(|| {
 });
 
 /// A [`lookup_key`] without a leading "the", which sources add or drop at
-/// will ("The Gambia", "the Netherlands").
+/// will ("The Gambia", "the Netherlands"), and with a leading "St" read as
+/// "Saint" ("St. Lucia" = "Saint Lucia").
 fn country_key(s: &str) -> String {
     let key = lookup_key(s);
-    match key.strip_prefix("the ") {
-        Some(rest) => rest.to_owned(),
-        None => key,
+    let key = key.strip_prefix("the ").unwrap_or(&key);
+    match key.strip_prefix("st ") {
+        Some(rest) => format!("saint {rest}"),
+        None => key.to_owned(),
     }
 }
 
@@ -701,6 +706,13 @@ mod tests {
             ("Congo", CountryCode::CG),
             ("DR Congo", CountryCode::CD),
             ("Kingdom of Denmark", CountryCode::DK),
+            ("St. Lucia", CountryCode::LC),
+            ("St Vincent and the Grenadines", CountryCode::VC),
+            ("Saint Barthélemy", CountryCode::BL),
+            ("The Gambia", CountryCode::GM),
+            ("Republic of Ireland", CountryCode::IE),
+            ("Curacao", CountryCode::CW),
+            ("Aland Islands", CountryCode::AX),
         ];
         for (input, expected) in cases {
             assert_eq!(CountryCode::parse(input), Ok(expected), "{input}");
