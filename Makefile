@@ -152,8 +152,10 @@ bench: ## run the benchmarks (numbers only from real runs)
 		echo "bench $$name (issue $$issue): $$cmd"; bash -c "$$cmd"; \
 	done <<< "$$BENCHES"
 
-bundle: deps ui ## build installers (Linux: .deb and AppImage) into target/release/bundle
-	$(TAURI) build $(if $(filter Linux,$(UNAME)),--bundles deb$(COMMA)appimage)
+# ui/scripts/tauri.mjs points the Tauri CLI at the root tauri.conf.json; its
+# beforeBuildCommand builds the UI.
+bundle: deps ## build installers (Linux: .deb and AppImage) into target/release/bundle
+	cd ui && $(NPM) run tauri -- build $(if $(filter Linux,$(UNAME)),--bundles deb$(COMMA)appimage)
 
 icons: deps-npm ## re-render icons/ from icons/source/casebridge.svg
 	$(TAURI) icon icons/source/casebridge.svg --output icons

@@ -11,7 +11,7 @@ import http from 'node:http';
 const ELEMENT = 'element-6066-11e4-a52f-4a6ee4c6be5a';
 
 /** Key codes from the WebDriver spec's "keyboard actions" table. */
-export const Key = Object.freeze({ Tab: '\uE004', Enter: '\uE007', Shift: '\uE008' });
+export const Key = Object.freeze({ Tab: '\uE004', Enter: '\uE007', ArrowDown: '\uE015' });
 
 export class WebDriverError extends Error {
   constructor(command, status, body) {
@@ -91,11 +91,6 @@ export class WebDriver {
     const path = from ? `/element/${from}/elements` : '/elements';
     const found = await this.session('POST', path, { using: 'css selector', value: css });
     return found.length > 0 ? found[0][ELEMENT] : null;
-  }
-
-  async findAll(css) {
-    const found = await this.session('POST', '/elements', { using: 'css selector', value: css });
-    return found.map((e) => e[ELEMENT]);
   }
 
   text(el) {
