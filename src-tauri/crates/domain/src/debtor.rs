@@ -328,9 +328,56 @@ impl PostalCode {
         }
     }
 
+    /// Rebuilds a postal code that a source sent as a JSON number (Zoho's
+    /// `billing_address.zip` can be one), restoring the leading zeros the
+    /// number lost for countries whose codes are all digits of a fixed
+    /// length: `2134` in the US is `"02134"`, `800` in Australia `"0800"`.
+    /// Other countries, or no country, get the digits as they are.
+    ///
+    /// # Errors
+    /// [`DomainError::ParsePostalCode`] for numbers too long to be a postal
+    /// code (more than 16 digits).
+    pub fn from_number(
+        number: u64,
+        country: Option<CountryCode>,
+    ) -> Result<PostalCode, DomainError> {
+        let width = country.and_then(numeric_postal_code_width).unwrap_or(0);
+        PostalCode::parse(&format!("{number:0width$}"))
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Countries whose postal codes are all-digit and fixed-length, and where
+/// codes with a leading zero exist (so a number loses information).
+fn numeric_postal_code_width(country: CountryCode) -> Option<usize> {
+    use CountryCode as C;
+    match country {
+        C::US
+        | C::PR
+        | C::GU
+        | C::VI
+        | C::AS
+        | C::MP
+        | C::DE
+        | C::FR
+        | C::IT
+        | C::ES
+        | C::FI
+        | C::MX
+        | C::EE
+        | C::HR
+        | C::GR
+        | C::TR
+        | C::MY
+        | C::TH
+        | C::ID => Some(5),
+        C::AU | C::NZ | C::ZA | C::NO | C::PH => Some(4),
+        C::SG | C::IN | C::RU | C::CN | C::KZ | C::BY => Some(6),
+        _ => None,
     }
 }
 
@@ -833,6 +880,32 @@ mod tests {
         assert_eq!(PostalCode::parse(" 02134 ").unwrap().as_str(), "02134");
         assert_eq!(PostalCode::parse("sw1a  1aa").unwrap().as_str(), "SW1A 1AA");
         assert_eq!(PostalCode::parse("1234-567").unwrap().as_str(), "1234-567");
+    }
+
+    #[test]
+    fn postal_code_from_a_number_restores_leading_zeros_where_codes_have_fixed_width() {
+        let cases = [
+            (2134, Some(CountryCode::US), "02134"),
+            (1067, Some(CountryCode::DE), "01067"),
+            (800, Some(CountryCode::AU), "0800"),
+            (150, Some(CountryCode::NO), "0150"),
+            (18960, Some(CountryCode::SG), "018960"),
+            (8000, Some(CountryCode::DK), "8000"),
+            (2134, None, "2134"),
+            (123_456, Some(CountryCode::US), "123456"),
+        ];
+        for (number, country, expected) in cases {
+            assert_eq!(
+                PostalCode::from_number(number, country).unwrap().as_str(),
+                expected
+            );
+        }
+        assert_eq!(
+            PostalCode::from_number(u64::MAX, None),
+            Err(DomainError::ParsePostalCode {
+                input: u64::MAX.to_string()
+            })
+        );
     }
 
     #[test]
