@@ -199,6 +199,7 @@ pub struct InvoicePage {
 pub struct CaseQuery {
     pub search: Option<String>,
     pub offset: u32,
+    /// 0 = the default page of 500.
     pub limit: u32,
 }
 
@@ -277,4 +278,159 @@ pub struct JobEvent {
     /// None when the source gives no totals (Stripe): the UI shows counts.
     pub total: Option<u64>,
     pub message: String,
+}
+
+/// Which agency endpoint cases go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AgencyEnvironmentChoice {
+    /// customer-api.debitura.com, real cases.
+    Production,
+    /// customer-api.debitura.com with `isTest: true`: fully validated, never
+    /// collected. Debitura's way for clients to try the API.
+    ProductionTestMode,
+    /// testcustomer-api.debitura.com (referral partners' test environment).
+    Test,
+    /// Any base URL, e.g. a local sandbox.
+    Custom,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectAgencyRequest {
+    pub environment: AgencyEnvironmentChoice,
+    /// Only for `custom`.
+    pub base_url: Option<String>,
+    /// Goes to the keychain after a successful check; never stored elsewhere.
+    pub api_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AgencyConnection {
+    pub environment: AgencyEnvironmentChoice,
+    pub base_url: String,
+    /// The creditor the key belongs to (`GET /me`).
+    pub company_name: String,
+    /// The key's last four characters, for recognising it.
+    pub key_hint: String,
+}
+
+/// The invoices a user selected for submission, by `InvoiceRow.sourceRef`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SubmitRequest {
+    pub source_refs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum IssueSeverity {
+    Blocking,
+    Warning,
+}
+
+/// One failed readiness rule, or one field the agency refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RuleIssue {
+    pub code: String,
+    pub field: String,
+    pub severity: IssueSeverity,
+    pub message: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PreviewItem {
+    pub source_ref: String,
+    pub creditor_reference: Option<String>,
+    pub debtor_name: String,
+    pub amount: String,
+    pub currency: String,
+    /// The exact JSON body `POST /cases` will carry.
+    #[ts(type = "unknown")]
+    pub payload: serde_json::Value,
+    pub warnings: Vec<RuleIssue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BlockedItem {
+    pub source_ref: String,
+    pub creditor_reference: Option<String>,
+    /// Why it cannot be sent: readiness failures, already submitted, not found.
+    pub issues: Vec<RuleIssue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub amount: String,
+    pub count: u32,
+}
+
+/// What a submission would send: the dry run, and the confirmation screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SubmitPreview {
+    pub will_send: Vec<PreviewItem>,
+    pub blocked: Vec<BlockedItem>,
+    pub totals: Vec<CurrencyTotal>,
+    /// Where the cases would go, e.g. "Debitura production (test mode)".
+    pub destination: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SubmissionState {
+    Queued,
+    Sending,
+    Accepted,
+    Rejected,
+    Uncertain,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SubmissionResult {
+    pub source_ref: String,
+    pub creditor_reference: String,
+    pub state: SubmissionState,
+    pub agency_reference: Option<String>,
+    /// True when the agency already had a case with this creditor reference
+    /// and the invoice was linked to it instead of creating another.
+    pub linked_existing_case: bool,
+    pub error: Option<UiError>,
+    /// Fields the agency refused, pointing back at the readiness checklist.
+    pub field_issues: Vec<RuleIssue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SubmitSummary {
+    pub batch_id: Option<String>,
+    pub accepted: u32,
+    pub rejected: u32,
+    pub uncertain: u32,
+    pub queued: u32,
+    pub results: Vec<SubmissionResult>,
+    /// Set when the run stopped early (invalid key, cancelled); the rest stays queued.
+    pub stopped_because: Option<UiError>,
 }

@@ -7,6 +7,8 @@ use crate::api::{CasePage, CaseQuery, CaseRow};
 use crate::{Engine, EngineError};
 
 const MAX_PAGE: u32 = 1_000;
+/// What a query with no limit gets.
+const DEFAULT_PAGE: u32 = 500;
 
 impl Engine {
     pub async fn list_cases(&self, q: CaseQuery) -> Result<CasePage, EngineError> {
@@ -20,7 +22,7 @@ impl Engine {
             agency_environment: Some(self.agency_environment()),
             source_status: None,
             with_source_only: false,
-            limit: q.limit,
+            limit: if q.limit == 0 { DEFAULT_PAGE } else { q.limit },
             offset: q.offset,
         };
         let records = self.with_store(move |store| Ok(store.list_cases(&query)?)).await?;

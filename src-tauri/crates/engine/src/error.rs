@@ -33,6 +33,28 @@ pub enum EngineError {
     #[error("{field}: {reason}")]
     InvalidInput { field: &'static str, reason: String },
 
+    #[error("could not serialise the case body")]
+    Serialize {
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error("the cached data for {what} could not be read")]
+    CorruptCache {
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error("another Casebridge window or command is already sending cases")]
+    AlreadySending,
+
+    #[error("no agency connection yet")]
+    AgencyNotConnected,
+
+    #[error("the agency API key is missing from the keychain")]
+    AgencyKeyMissing,
+
     #[error("a background task stopped unexpectedly")]
     TaskPanicked,
 
@@ -51,6 +73,11 @@ impl EngineError {
             Self::InvalidInput { .. } => "invalid_input".into(),
             Self::NotBuiltYet { .. } => "not_built_yet".into(),
             Self::TaskPanicked => "internal".into(),
+            Self::AgencyNotConnected => "agency_not_connected".into(),
+            Self::CorruptCache { .. } => "corrupt_cache".into(),
+            Self::AlreadySending => "already_sending".into(),
+            Self::Serialize { .. } => "internal".into(),
+            Self::AgencyKeyMissing => "agency_key_missing".into(),
         }
     }
 
@@ -71,6 +98,19 @@ impl EngineError {
             Self::Agency(e) => e.hint().to_string(),
             Self::InvalidInput { .. } => "Correct the value and try again.".into(),
             Self::NotBuiltYet { .. } => "This part of Casebridge is still being built.".into(),
+            Self::Serialize { .. } => "Nothing was sent. Please report this with exported diagnostics.".into(),
+            Self::CorruptCache { .. } => "Fetch the invoices again to refresh the cache; nothing was sent.".into(),
+            Self::AlreadySending => {
+                "Wait for it to finish (its progress shows there); queued cases are sent once, by whichever runs."
+                    .into()
+            }
+            Self::AgencyNotConnected => {
+                "Add your Debitura API key under Settings → Agency before submitting.".into()
+            }
+            Self::AgencyKeyMissing => {
+                "The keychain entry was removed or the keychain was reset: enter the API key again under Settings → Agency."
+                    .into()
+            }
             Self::TaskPanicked => {
                 "Nothing was lost: try again. If it keeps happening, export diagnostics from Settings."
                     .into()

@@ -13,6 +13,8 @@
 //! from the [`Clock`] it was started with, so tests are deterministic.
 
 pub mod api;
+mod agency;
+mod cache;
 mod cases;
 mod clock;
 mod config;
@@ -20,6 +22,7 @@ mod error;
 mod integrations;
 mod progress;
 mod review;
+mod submission;
 
 use std::sync::Arc;
 
@@ -30,7 +33,9 @@ use casebridge_store::Store;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{default_data_dir, EngineConfig, DATA_DIR_ENV};
 pub use error::EngineError;
+pub use agency::AgencyRateLimits;
 pub use progress::{NoProgress, ProgressSink};
+pub use submission::CancelFlag;
 
 use api::{AppInfo, RunMode, SandboxService};
 
@@ -47,6 +52,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     sandbox: tokio::sync::Mutex<Option<Sandbox>>,
     sandbox_services: Vec<SandboxService>,
+    /// One limiter per engine: the agency counts requests per key.
+    limiter: tokio::sync::Mutex<Option<Arc<casebridge_agency::RateLimiter>>>,
 }
 
 /// Opens (creating if needed) the database and applies pending migrations;
@@ -69,28 +76,29 @@ impl Engine {
     /// Opens the store (running migrations) and, in demo mode, starts the
     /// sandbox fakes and points the agency connection at them.
     pub async fn start(config: EngineConfig) -> Result<Engine, EngineError> {
-        Self::start_with_clock(config, Arc::new(SystemClock)).await
-    }
-
-    /// As [`Engine::start`], with the clock tests want.
-    pub async fn start_with_clock(
-        config: EngineConfig,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Engine, EngineError> {
-        create_data_dir(&config)?;
-        let store = Store::open(&config.db_path())?;
         let build_kind = match (config.mode, cfg!(debug_assertions)) {
             (RunMode::Demo, _) => BuildKind::Demo,
             (RunMode::Normal, true) => BuildKind::Dev,
             (RunMode::Normal, false) => BuildKind::Production,
         };
-        let secrets = secret_store_for(build_kind);
-        let (sandbox, sandbox_services) = match config.mode {
-            RunMode::Normal => (None, Vec::new()),
+        Self::start_with(config, Arc::new(SystemClock), secret_store_for(build_kind)).await
+    }
+
+    /// As [`Engine::start`], with the clock and secret store tests want.
+    pub async fn start_with(
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Engine, EngineError> {
+        create_data_dir(&config)?;
+        let store = Store::open(&config.db_path())?;
+        let (sandbox, sandbox_services, agency_url) = match config.mode {
+            RunMode::Normal => (None, Vec::new(), None),
             RunMode::Demo => {
                 let sandbox = Sandbox::start(casebridge_sandbox::demo::config()).await?;
                 let services = sandbox_services(&sandbox);
-                (Some(sandbox), services)
+                let agency_url = sandbox.urls().agency;
+                (Some(sandbox), services, agency_url)
             }
         };
         tracing::info!(
@@ -98,7 +106,7 @@ impl Engine {
             db = %config.db_path().display(),
             "engine started"
         );
-        Ok(Engine {
+        let engine = Engine {
             inner: Arc::new(Inner {
                 config,
                 store,
@@ -106,8 +114,13 @@ impl Engine {
                 clock,
                 sandbox: tokio::sync::Mutex::new(sandbox),
                 sandbox_services,
+                limiter: tokio::sync::Mutex::new(None),
             }),
-        })
+        };
+        if let Some(url) = agency_url {
+            engine.connect_demo_agency(&url).await?;
+        }
+        Ok(engine)
     }
 
     /// Stops background work and the sandbox. The store needs no closing:
@@ -144,7 +157,6 @@ impl Engine {
         &self.inner.store
     }
 
-    #[allow(dead_code)] // read by the agency connection (issue 4) as it lands
     pub(crate) fn secrets(&self) -> &Arc<dyn SecretStore> {
         &self.inner.secrets
     }

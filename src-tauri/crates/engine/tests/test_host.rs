@@ -1,6 +1,8 @@
 //! The engine runs without a window: start it on a temp directory, call what
 //! the commands call, and look at the results.
 
+mod support;
+
 use std::sync::Arc;
 
 use casebridge_engine::api::{InvoiceFilter, InvoiceQuery, Readiness, RunMode};
@@ -14,7 +16,7 @@ fn clock() -> Arc<FixedClock> {
 
 async fn engine(dir: &tempfile::TempDir, mode: RunMode) -> Engine {
     let config = EngineConfig { data_dir: dir.path().join("data"), mode };
-    Engine::start_with_clock(config, clock()).await.expect("engine starts on an empty directory")
+    Engine::start_with(config, clock(), support::secrets()).await.expect("engine starts on an empty directory")
 }
 
 #[tokio::test]
@@ -47,7 +49,7 @@ async fn demo_mode_starts_the_agency_fake_on_loopback() {
 async fn cached_invoices_are_listed_with_age_and_filtered_by_tab() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&dir, RunMode::Normal).await;
-    let store = Store::open(&std::path::Path::new(&engine.info().db_path).to_path_buf()).unwrap();
+    let store = Store::open(std::path::Path::new(&engine.info().db_path)).unwrap();
     let invoice = |id: &str, issues: u32| InvoiceRecord {
         source: SourceRef::new("stripe", "acct_1", id),
         creditor_reference: Some(format!("INV-{id}")),

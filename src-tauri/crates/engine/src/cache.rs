@@ -1,0 +1,99 @@
+//! The offline invoice cache: what providers and imports fetched, with the
+//! readiness verdict stored beside each invoice so the review table can
+//! filter and count 100,000 rows in SQL.
+//!
+//! Readiness depends on the debtor's fixes and on today's date, so it is
+//! re-evaluated whenever either may have changed (a fetch, a fix, start-up).
+
+use casebridge_domain::{check_readiness, DebtorOverride, Invoice, ReadinessPolicy};
+use casebridge_store::{DebtorRef, InvoiceRecord, SourceRef, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::{Engine, EngineError};
+
+pub(crate) fn store_source(invoice: &Invoice) -> SourceRef {
+    SourceRef::new(
+        invoice.source.provider().as_str(),
+        invoice.source.account(),
+        invoice.source.external_id(),
+    )
+}
+
+fn debtor_ref(invoice: &Invoice) -> DebtorRef {
+    DebtorRef {
+        provider: invoice.source.provider().as_str().to_string(),
+        account: invoice.source.account().to_string(),
+        debtor_key: invoice.debtor_key.clone(),
+    }
+}
+
+fn load_edits(store: &Store, invoice: &Invoice) -> Result<Option<DebtorOverride>, EngineError> {
+    store
+        .get_debtor_override(&debtor_ref(invoice))?
+        .map(|o| serde_json::from_value(o.value))
+        .transpose()
+        .map_err(|source| EngineError::CorruptCache {
+            what: format!("the debtor fix of {}", invoice.source),
+            source,
+        })
+}
+
+fn record(
+    invoice: &Invoice,
+    edits: Option<&DebtorOverride>,
+    today: NaiveDate,
+    policy: &ReadinessPolicy,
+    source_status: &str,
+    fetched_at: DateTime<Utc>,
+) -> Result<InvoiceRecord, EngineError> {
+    let report = check_readiness(invoice, edits, today, policy);
+    let debtor = match edits {
+        Some(e) => invoice.debtor.with_override(e),
+        None => invoice.debtor.clone(),
+    };
+    let outstanding = invoice.outstanding();
+    Ok(InvoiceRecord {
+        source: store_source(invoice),
+        creditor_reference: invoice.creditor_reference.clone(),
+        debtor_key: invoice.debtor_key.clone(),
+        debtor_name: debtor.name.unwrap_or_default(),
+        fingerprint: Some(invoice.fingerprint().as_str().to_string()),
+        issue_date: Some(invoice.issue_date),
+        due_date: invoice.due_date,
+        currency: Some(outstanding.currency().code().to_string()),
+        outstanding: outstanding.amount().to_string(),
+        issue_count: Some(u32::try_from(report.blocking().count()).unwrap_or(u32::MAX)),
+        payload: serde_json::to_value(invoice).map_err(|source| EngineError::Serialize { source })?,
+        source_status: source_status.to_string(),
+        fetched_at,
+    })
+}
+
+impl Engine {
+    /// Stores fetched or imported invoices (one transaction) with their
+    /// readiness verdicts. Debtor fixes are kept: they live apart from the
+    /// cache and are applied on top.
+    pub async fn cache_invoices(
+        &self,
+        invoices: Vec<Invoice>,
+        source_status: &'static str,
+    ) -> Result<usize, EngineError> {
+        let today = self.clock().today();
+        let now = self.clock().now();
+        self.with_store(move |store| {
+            let policy = ReadinessPolicy::new();
+            let mut edits_by_debtor = std::collections::HashMap::new();
+            let mut records = Vec::with_capacity(invoices.len());
+            for invoice in &invoices {
+                let key = debtor_ref(invoice);
+                if !edits_by_debtor.contains_key(&key) {
+                    edits_by_debtor.insert(key.clone(), load_edits(store, invoice)?);
+                }
+                let edits = edits_by_debtor.get(&key).and_then(Option::as_ref);
+                records.push(record(invoice, edits, today, &policy, source_status, now)?);
+            }
+            Ok(store.upsert_invoices(&records)?)
+        })
+        .await
+    }
+}
