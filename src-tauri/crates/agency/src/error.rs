@@ -782,8 +782,13 @@ pub(crate) fn from_response(
             size: None,
             limit: ctx.upload_limit,
         },
-        415 => AgencyError::UnsupportedFileType {
-            file_name: ctx.file_name.unwrap_or_default().to_owned(),
+        // Outside an upload a 415 means our Content-Type was refused: a
+        // client bug, not the user's file.
+        415 => match ctx.file_name {
+            Some(file_name) => AgencyError::UnsupportedFileType {
+                file_name: file_name.to_owned(),
+            },
+            None => AgencyError::UnexpectedStatus { status, message },
         },
         422 => {
             let mut errors = business;

@@ -344,6 +344,21 @@ fn upload_413_and_415_name_the_limit_and_the_file() {
     assert!(
         matches!(map(415, ""), AgencyError::UnsupportedFileType { file_name } if file_name == "scan.heic")
     );
+    // Outside an upload, a 415 refuses our Content-Type, not a user's file.
+    let not_an_upload = RequestContext {
+        file_name: None,
+        ..CTX
+    };
+    let err = from_response(
+        415,
+        None,
+        br#"{"title":"Unsupported Media Type","status":415}"#,
+        &not_an_upload,
+    );
+    assert!(
+        matches!(err, AgencyError::UnexpectedStatus { status: 415, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
