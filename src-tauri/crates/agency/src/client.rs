@@ -121,6 +121,16 @@ impl AgencyClient {
         config: AgencyConfig,
         limiter: Arc<RateLimiter>,
     ) -> Result<Self, AgencyError> {
+        // The real environments carry a live key: never over plain HTTP.
+        if config.environment != Environment::Custom && config.base_url.scheme() != "https" {
+            return Err(AgencyError::InvalidValue {
+                field: "base URL",
+                problem: ValueProblem::Format {
+                    expected: "an https:// URL for the production and test environments",
+                    found: config.base_url.to_string(),
+                },
+            });
+        }
         let mut key = HeaderValue::from_str(config.api_key.expose()).map_err(|_| {
             AgencyError::InvalidValue {
                 field: "API key",

@@ -19,8 +19,8 @@ use casebridge_agency::wire::{
     DebtorType, Text,
 };
 use casebridge_agency::{
-    AgencyClient, AgencyConfig, AgencyError, ApiKey, CaseQuery, DocumentType, IdempotencyKey,
-    Lifecycle, RetryPolicy, Timeouts,
+    AgencyClient, AgencyConfig, AgencyError, ApiKey, CaseQuery, DocumentType, Environment,
+    IdempotencyKey, Lifecycle, RetryPolicy, Timeouts,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -324,6 +324,13 @@ async fn a_refused_connection_is_not_sent_and_safe_to_retry() {
         .expect_err("nobody listens");
     assert!(matches!(err, AgencyError::NotSent { .. }), "{err:?}");
     assert!(err.is_retryable() && !err.case_may_exist());
+    let mut chain = format!("{err:?} {err} {}", err.report().hint);
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push_str(&format!(" {cause} {cause:?}"));
+        source = cause.source();
+    }
+    assert!(!chain.contains(KEY), "the key leaked: {chain}");
 }
 
 #[tokio::test]
@@ -479,4 +486,22 @@ fn the_client_debug_output_never_shows_the_key() {
     );
     let debug = format!("{client:?}");
     assert!(!debug.contains(KEY), "{debug}");
+}
+
+#[test]
+fn the_real_environments_refuse_plain_http() {
+    let mut config = AgencyConfig::new(Environment::Production, ApiKey::new(KEY).expect("valid"))
+        .expect("production has a URL");
+    config.base_url = url::Url::parse("http://customer-api.debitura.com").expect("valid URL");
+    let err = AgencyClient::new(config).expect_err("a live key never goes over http");
+    assert!(
+        matches!(
+            err,
+            AgencyError::InvalidValue {
+                field: "base URL",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }

@@ -872,3 +872,34 @@ async fn an_agency_that_is_gone_is_not_sent() {
     assert!(matches!(err, AgencyError::NotSent { .. }), "{err:?}");
     assert!(err.is_retryable());
 }
+
+#[tokio::test]
+async fn an_outbox_body_resent_after_a_drop_is_replayed_not_duplicated() {
+    // The engine's outbox stores the serialized request and resends exactly
+    // that body under the same key.
+    let agency = start().await;
+    let client = agency.client();
+    let stored = serde_json::to_value(case("INV-16001")).expect("serializes");
+    let key = IdempotencyKey::generate();
+    agency.faults(FaultRule::next(1, FaultKind::DropAfterProcessing).on_route("POST /cases"));
+    let err = client
+        .create_case_from_stored_body(&stored, Some("INV-16001"), &key)
+        .await
+        .expect_err("dropped");
+    assert!(err.case_may_exist(), "{err:?}");
+    let replayed = client
+        .create_case_from_stored_body(&stored, Some("INV-16001"), &key)
+        .await
+        .expect("replayed");
+    assert_eq!(replayed.creditor_reference.as_deref(), Some("INV-16001"));
+    assert_eq!(agency.handle().case_count(), 1);
+
+    let err = client
+        .create_case_from_stored_body(&stored, Some("INV-16001"), &IdempotencyKey::generate())
+        .await
+        .expect_err("a new key is a new submission");
+    assert!(
+        matches!(&err, AgencyError::DuplicateCreditorReference { creditor_reference: Some(r) } if r == "INV-16001"),
+        "{err:?}"
+    );
+}
