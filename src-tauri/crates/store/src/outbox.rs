@@ -240,20 +240,26 @@ fn existing(
     params.extend(key_params);
 
     let mut found = Vec::new();
+    // No ORDER BY: with it SQLite re-prepares these statements on every execution (the plan
+    // depends on the bound values), which made enqueueing ten times slower. The few matches
+    // are sorted here instead.
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM outbox WHERE agency_environment = ?1 AND {LIVE} AND {condition} ORDER BY id"
+        "SELECT {COLUMNS} FROM outbox WHERE agency_environment = ?1 AND {LIVE} AND {condition}"
     ))?;
-    for entry in stmt.query_map(params_from_iter(params.iter()), entry_from_row)? {
-        found.push(ExistingSubmission::Outbox(entry?));
-    }
+    let mut entries = stmt
+        .query_map(params_from_iter(params.iter()), entry_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    entries.sort_by_key(|e| e.id);
+    found.extend(entries.into_iter().map(ExistingSubmission::Outbox));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM cases WHERE agency_environment = ?1 AND outbox_id IS NULL AND {condition} \
-         ORDER BY agency_case_id",
+        "SELECT {} FROM cases WHERE agency_environment = ?1 AND outbox_id IS NULL AND {condition}",
         cases::COLUMNS
     ))?;
-    for case in stmt.query_map(params_from_iter(params.iter()), cases::case_from_row)? {
-        found.push(ExistingSubmission::Case(case?));
-    }
+    let mut cases = stmt
+        .query_map(params_from_iter(params.iter()), cases::case_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    cases.sort_by(|a, b| a.agency_case_id.cmp(&b.agency_case_id));
+    found.extend(cases.into_iter().map(ExistingSubmission::Case));
     Ok(found)
 }
 

@@ -2,7 +2,10 @@
 //! must look under the hood: schema scans, simulated crashes).
 
 mod common;
+mod invoices;
+mod keychain;
 mod outbox;
+mod repositories;
 mod schema;
 
 pub use common::*;

@@ -1,0 +1,307 @@
+//! The invoice cache: upserts keep user state, review status follows submissions, queries page.
+
+use casebridge_store::{
+    AgencyEnvironment, DebtorRef, InvoiceFilter, InvoiceQuery, InvoiceRecord, InvoiceSort,
+    ReviewStatus, SourceRef, Store,
+};
+use chrono::NaiveDate;
+use serde_json::json;
+
+use crate::{at, memory_store, new_entry, src};
+
+fn invoice(
+    external_id: &str,
+    debtor: &str,
+    outstanding: &str,
+    issues: Option<u32>,
+) -> InvoiceRecord {
+    InvoiceRecord {
+        source: src(external_id),
+        creditor_reference: Some(format!("INV-stripe-{external_id}")),
+        debtor_key: format!("cus_{debtor}"),
+        debtor_name: debtor.to_owned(),
+        fingerprint: None,
+        issue_date: NaiveDate::from_ymd_opt(2025, 1, 10),
+        due_date: NaiveDate::from_ymd_opt(2025, 2, 10),
+        currency: Some("EUR".to_owned()),
+        outstanding: outstanding.to_owned(),
+        issue_count: issues,
+        payload: json!({ "number": external_id }),
+        source_status: "open".to_owned(),
+        fetched_at: at(0),
+    }
+}
+
+fn filter() -> InvoiceFilter {
+    InvoiceFilter {
+        agency_environment: AgencyEnvironment::Production,
+        provider: None,
+        account: None,
+        search: None,
+    }
+}
+
+fn query(status: Option<ReviewStatus>) -> InvoiceQuery {
+    InvoiceQuery {
+        filter: filter(),
+        status,
+        sort: InvoiceSort::DueDate,
+        descending: false,
+        limit: 100,
+        offset: 0,
+    }
+}
+
+fn ids(rows: &[casebridge_store::ReviewedInvoice]) -> Vec<&str> {
+    rows.iter()
+        .map(|r| r.invoice.source.external_id.as_str())
+        .collect()
+}
+
+#[test]
+fn refetching_refreshes_source_fields_but_keeps_first_seen_and_debtor_fixes() {
+    let store = memory_store();
+    store
+        .upsert_invoices(&[invoice("in_1", "Acme", "100.00", Some(2))])
+        .unwrap();
+    let debtor = DebtorRef {
+        provider: "stripe".into(),
+        account: "acct_1".into(),
+        debtor_key: "cus_Acme".into(),
+    };
+    store
+        .set_debtor_override(&debtor, &json!({ "city": "Aarhus" }), at(5))
+        .unwrap();
+
+    let mut refetched = invoice("in_1", "Acme", "40.00", Some(0));
+    refetched.fetched_at = at(100);
+    refetched.source_status = "partially_paid".into();
+    assert_eq!(store.upsert_invoices(&[refetched]).unwrap(), 1);
+
+    let got = store
+        .get_invoice(AgencyEnvironment::Production, &src("in_1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.invoice.outstanding, "40.00");
+    assert_eq!(got.invoice.source_status, "partially_paid");
+    assert_eq!(got.invoice.fetched_at, at(100));
+    assert_eq!(
+        got.first_seen_at,
+        at(0),
+        "first_seen_at survives the re-fetch"
+    );
+    assert_eq!(got.status, ReviewStatus::Ready);
+    let fix = store
+        .get_debtor_override(&debtor)
+        .unwrap()
+        .expect("debtor fix survives the re-fetch");
+    assert_eq!(fix.value, json!({ "city": "Aarhus" }));
+    assert_eq!(store.invoices_of_debtor(&debtor).unwrap().len(), 1);
+}
+
+#[test]
+fn review_status_follows_readiness_submissions_and_duplicates() {
+    let store = memory_store();
+    let mut dup = invoice("in_dup", "Beta", "10", Some(0));
+    dup.source = SourceRef::new("quickbooks", "realm_1", "55");
+    dup.creditor_reference = Some("INV-stripe-in_sub".into()); // same number as a submitted invoice
+    store
+        .upsert_invoices(&[
+            invoice("in_ready", "Acme", "10", Some(0)),
+            invoice("in_fix", "Acme", "10", Some(3)),
+            invoice("in_new", "Acme", "10", None),
+            invoice("in_sub", "Acme", "10", Some(0)),
+            dup,
+        ])
+        .unwrap();
+    store
+        .outbox_enqueue(&[new_entry(src("in_sub"), "k1")], at(1))
+        .unwrap();
+
+    let counts = store.count_invoices(&filter()).unwrap();
+    assert_eq!(
+        (
+            counts.all,
+            counts.ready,
+            counts.needs_fixing,
+            counts.unchecked,
+            counts.submitted,
+            counts.duplicate
+        ),
+        (5, 1, 1, 1, 1, 1)
+    );
+    assert_eq!(
+        ids(&store
+            .list_invoices(&query(Some(ReviewStatus::Ready)))
+            .unwrap()),
+        ["in_ready"]
+    );
+    assert_eq!(
+        ids(&store
+            .list_invoices(&query(Some(ReviewStatus::Submitted)))
+            .unwrap()),
+        ["in_sub"]
+    );
+    assert_eq!(
+        ids(&store
+            .list_invoices(&query(Some(ReviewStatus::Duplicate)))
+            .unwrap()),
+        ["55"]
+    );
+
+    // In the test environment nothing is submitted yet.
+    let test_env = InvoiceFilter {
+        agency_environment: AgencyEnvironment::Test,
+        ..filter()
+    };
+    assert_eq!(store.count_invoices(&test_env).unwrap().submitted, 0);
+}
+
+#[test]
+fn readiness_results_can_be_updated_after_a_debtor_fix() {
+    let store = memory_store();
+    store
+        .upsert_invoices(&[
+            invoice("in_1", "Acme", "10", Some(2)),
+            invoice("in_2", "Acme", "10", Some(1)),
+        ])
+        .unwrap();
+    let changed = store
+        .set_invoice_issue_counts(&[
+            (src("in_1"), Some(0)),
+            (src("in_2"), Some(0)),
+            (src("missing"), Some(0)),
+        ])
+        .unwrap();
+    assert_eq!(changed, 2, "unknown invoices are skipped");
+    assert_eq!(store.count_invoices(&filter()).unwrap().ready, 2);
+}
+
+#[test]
+fn search_is_literal_and_case_insensitive() {
+    let store = memory_store();
+    store
+        .upsert_invoices(&[
+            invoice("in_1", "Acme 100% GmbH", "10", Some(0)),
+            invoice("in_2", "Acme 1000 GmbH", "10", Some(0)),
+            invoice("in_3", "Other", "10", Some(0)),
+        ])
+        .unwrap();
+    let search = |s: &str| {
+        let mut q = query(None);
+        q.filter.search = Some(s.to_owned());
+        ids(&store.list_invoices(&q).unwrap())
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search("acme"), ["in_1", "in_2"]);
+    assert_eq!(search("100%"), ["in_1"], "% is not a wildcard");
+    assert_eq!(
+        search("INV-STRIPE-IN_3"),
+        ["in_3"],
+        "matches the invoice number too"
+    );
+    assert_eq!(
+        search("   "),
+        ["in_1", "in_2", "in_3"],
+        "blank search means no search"
+    );
+}
+
+#[test]
+fn sorting_by_amount_is_numeric_and_pages_do_not_overlap() {
+    let store = memory_store();
+    store
+        .upsert_invoices(&[
+            invoice("a", "A", "9.50", Some(0)),
+            invoice("b", "B", "10.00", Some(0)),
+            invoice("c", "C", "100", Some(0)),
+            invoice("d", "D", "2", Some(0)),
+        ])
+        .unwrap();
+    let mut q = query(None);
+    q.sort = InvoiceSort::Outstanding;
+    q.descending = true;
+    q.limit = 2;
+    let first = store.list_invoices(&q).unwrap();
+    q.offset = 2;
+    let second = store.list_invoices(&q).unwrap();
+    assert_eq!(ids(&first), ["c", "b"]);
+    assert_eq!(ids(&second), ["a", "d"]);
+}
+
+#[test]
+fn forgetting_cached_invoices_keeps_submissions() {
+    let store = memory_store();
+    store
+        .upsert_invoices(&[invoice("in_1", "Acme", "10", Some(0))])
+        .unwrap();
+    store
+        .outbox_enqueue(&[new_entry(src("in_1"), "k1")], at(1))
+        .unwrap();
+    assert_eq!(store.forget_invoices(Some("stripe"), None).unwrap(), 1);
+    assert_eq!(store.count_invoices(&filter()).unwrap().all, 0);
+    assert!(store
+        .is_submitted(AgencyEnvironment::Production, &src("in_1"))
+        .unwrap());
+}
+
+#[test]
+fn a_hundred_thousand_invoices_upsert_in_one_call() {
+    // Not a timing test (that is `make bench`): it proves the batch path handles the target
+    // volume and that review counts stay correct at that size.
+    let store = memory_store();
+    let rows: Vec<_> = (0..100_000)
+        .map(|i| invoice(&format!("in_{i}"), "Acme", "1", Some(i % 2)))
+        .collect();
+    assert_eq!(store.upsert_invoices(&rows).unwrap(), 100_000);
+    let counts = store.count_invoices(&filter()).unwrap();
+    assert_eq!(
+        (counts.all, counts.ready, counts.needs_fixing),
+        (100_000, 50_000, 50_000)
+    );
+}
+
+#[test]
+fn debtor_fixes_can_be_listed_and_removed() {
+    let store = memory_store();
+    let acme = DebtorRef {
+        provider: "stripe".into(),
+        account: "acct_1".into(),
+        debtor_key: "cus_1".into(),
+    };
+    let other = DebtorRef {
+        provider: "zoho".into(),
+        account: "org".into(),
+        debtor_key: "c9".into(),
+    };
+    store
+        .set_debtor_override(&acme, &json!({ "zip": "8000" }), at(0))
+        .unwrap();
+    store
+        .set_debtor_override(&acme, &json!({ "zip": "8200" }), at(1))
+        .unwrap();
+    store
+        .set_debtor_override(&other, &json!({}), at(1))
+        .unwrap();
+    let stripe_fixes = store.list_debtor_overrides(Some("stripe"), None).unwrap();
+    assert_eq!(stripe_fixes.len(), 1);
+    assert_eq!(
+        (stripe_fixes[0].value.clone(), stripe_fixes[0].updated_at),
+        (json!({ "zip": "8200" }), at(1))
+    );
+    assert!(store.delete_debtor_override(&acme).unwrap());
+    assert!(!store.delete_debtor_override(&acme).unwrap());
+    assert_eq!(store.list_debtor_overrides(None, None).unwrap().len(), 1);
+}
+
+#[test]
+fn two_handles_see_each_others_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.sqlite");
+    let (window, cli) = (Store::open(&path).unwrap(), Store::open(&path).unwrap());
+    cli.upsert_invoices(&[invoice("in_1", "Acme", "10", Some(0))])
+        .unwrap();
+    assert_eq!(window.count_invoices(&filter()).unwrap().ready, 1);
+}
