@@ -136,6 +136,8 @@ impl Store {
         migrations: &[migrate::Migration],
     ) -> Result<Store> {
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // A big import or fetch grows the WAL file; without a limit it keeps that size forever.
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate::migrate(&mut conn, migrations)?;
         // Every write transaction takes the write lock up front: a deferred transaction that

@@ -1,15 +1,26 @@
 //! The durable submission queue: what makes "exactly once" hold across crashes and processes.
 //!
 //! ```text
-//!  enqueue ─► queued ──claim──► sending ──► accepted   (case row inserted in the same commit)
-//!               ▲   ▲              │  └───► rejected   (final answer from the agency)
-//!       requeue │   └── requeue ───┤
-//!               │                  └───► uncertain ──claim──► sending …
-//!  cancelled ◄──┘ (only from queued)       (crash / timeout: the agency may have the case)
+//!            enqueue            claim                 mark_accepted
+//!  cancel ◄── queued ─────────────────► sending ──────────────────► accepted (+ case row)
+//!               ▲                        │ │ │      mark_rejected
+//!               └─────── requeue ────────┘ │ └─────────────────────► rejected
+//!                                          │ mark_uncertain,
+//!                                          ▼ recover_interrupted
+//!                                      uncertain ──claim──► sending
+//!  rejected / cancelled ──enqueue again──► queued (same row, new idempotency key)
 //! ```
 //! Every arrow is a compare-and-set on `state`; a caller that loses the race gets `None` (claim)
-//! or [`StoreError::OutboxTransition`]. The outbox does not decide *when* to retry or *what* an
-//! agency error means: the engine passes `next_attempt_at` and an error JSON in.
+//! or [`StoreError::OutboxTransition`].
+//!
+//! Only a claim leads out of `queued` (besides cancel) and out of `uncertain`, and every way out
+//! of `sending` is taken by the claimer (or by recovery, once the claim is older than any request
+//! can take). So whoever resolves an uncertain entry — by resending with the same key or by
+//! looking the creditor reference up at the agency — claims it first, and two windows can never
+//! resolve (or send) the same entry at once.
+//!
+//! The outbox does not decide *when* to retry or *what* an agency error means: the engine passes
+//! `next_attempt_at` and an error JSON in.
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::ToSql;
@@ -444,7 +455,7 @@ impl Store {
         })
     }
 
-    /// The agency created the case: `sending`/`uncertain` → `accepted`, and in the same commit
+    /// The agency created the case: `sending` → `accepted`, and in the same commit
     /// the case row is written (linked to this entry and its invoice) and the entry's documents
     /// are pointed at the case. Never half-done: either the app knows the case or it does not.
     ///
@@ -460,7 +471,7 @@ impl Store {
             let entry = transition(
                 tx,
                 id,
-                &[OutboxState::Sending, OutboxState::Uncertain],
+                &[OutboxState::Sending],
                 OutboxState::Accepted,
                 "agency_case_id = :case_id, agency_reference = :reference, \
                  last_error_json = NULL, next_attempt_at = NULL",
@@ -480,7 +491,7 @@ impl Store {
         })
     }
 
-    /// The agency gave a final refusal: `sending`/`uncertain` → `rejected`. The invoice can be
+    /// The agency gave a final refusal: `sending` → `rejected`. The invoice can be
     /// enqueued again (with a new key) after the user fixed it.
     pub fn outbox_mark_rejected(
         &self,
@@ -493,7 +504,7 @@ impl Store {
             transition(
                 tx,
                 id,
-                &[OutboxState::Sending, OutboxState::Uncertain],
+                &[OutboxState::Sending],
                 OutboxState::Rejected,
                 "last_error_json = :error, next_attempt_at = NULL",
                 &[(":error", &error)],
@@ -527,7 +538,7 @@ impl Store {
     }
 
     /// The request definitely did not create a case (connection refused, 429, or the agency
-    /// confirmed it has no such case): `sending`/`uncertain` → `queued` from `next_attempt_at`.
+    /// confirmed it has no such case): `sending` → `queued` from `next_attempt_at`.
     pub fn outbox_requeue(
         &self,
         id: i64,
@@ -540,7 +551,7 @@ impl Store {
             transition(
                 tx,
                 id,
-                &[OutboxState::Sending, OutboxState::Uncertain],
+                &[OutboxState::Sending],
                 OutboxState::Queued,
                 "last_error_json = :error, next_attempt_at = :next",
                 &[(":error", &error), (":next", &next)],

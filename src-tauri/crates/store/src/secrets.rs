@@ -25,6 +25,23 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::error::{KeychainOp, KeychainProblem, Result, StoreError};
 
 /// A secret value. Read it with [`Secret::expose`] at the point of use only.
+///
+/// It cannot be serialized (so it cannot end up in SQLite, a settings JSON or an IPC response):
+/// ```compile_fail
+/// fn to_json<T: serde::Serialize>(value: &T) -> String { serde_json::to_string(value).unwrap() }
+/// to_json(&casebridge_store::secrets::Secret::new("rk_live_x"));
+/// ```
+/// nor formatted for display:
+/// ```compile_fail
+/// let shown = format!("{}", casebridge_store::secrets::Secret::new("rk_live_x"));
+/// ```
+/// while the same helpers compile for a plain string, so the examples above fail for the
+/// reason they claim:
+/// ```
+/// fn to_json<T: serde::Serialize>(value: &T) -> String { serde_json::to_string(value).unwrap() }
+/// assert_eq!(to_json(&"stripe:acct_1/api_key"), "\"stripe:acct_1/api_key\"");
+/// assert_eq!(format!("{}", casebridge_store::secrets::SecretKey::new("agency", "api_key")), "agency/api_key");
+/// ```
 #[derive(Clone)]
 pub struct Secret(String);
 

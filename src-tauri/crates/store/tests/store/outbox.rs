@@ -404,7 +404,8 @@ fn transitions_from_the_wrong_state_are_refused_with_the_current_state() {
         "got {missing:?}"
     );
 
-    // An uncertain entry may exist at the agency: it cannot be cancelled.
+    // An uncertain entry may exist at the agency: it cannot be cancelled, and it is resolved
+    // only by whoever claims it, so two windows never reconcile (or resend) it at once.
     store.outbox_claim(id, at(1)).unwrap().unwrap();
     store
         .outbox_mark_uncertain(id, &json!({ "timeout": true }), at(30), at(2))
@@ -413,6 +414,26 @@ fn transitions_from_the_wrong_state_are_refused_with_the_current_state() {
         store.outbox_cancel(id, at(3)),
         Err(StoreError::OutboxTransition { .. })
     ));
+    for unclaimed in [
+        store.outbox_mark_accepted(id, &accepted("case-1"), at(31)),
+        store.outbox_mark_rejected(id, &json!({}), at(31)),
+        store.outbox_requeue(id, &json!({}), at(31), at(31)),
+    ] {
+        assert!(matches!(
+            unclaimed,
+            Err(StoreError::OutboxTransition {
+                state: OutboxState::Uncertain,
+                ..
+            })
+        ));
+    }
+    store
+        .outbox_claim(id, at(30))
+        .unwrap()
+        .expect("claimable after its backoff");
+    store
+        .outbox_mark_accepted(id, &accepted("case-1"), at(31))
+        .unwrap();
 }
 
 #[test]
