@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::sql::{get_ts, ts};
 use crate::Store;
 
+/// An event to record. `at` is passed in (no clock in the store).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewAuditEntry {
     pub at: DateTime<Utc>,
@@ -25,6 +26,7 @@ pub struct NewAuditEntry {
     pub details: Value,
 }
 
+/// A recorded event; `id` grows with every append, so it orders and pages the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: i64,
@@ -57,6 +59,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 }
 
 impl Store {
+    /// Appends one event and returns it with its id.
     pub fn append_audit(&self, entry: &NewAuditEntry) -> Result<AuditEntry> {
         self.write(|tx| {
             Ok(tx
@@ -77,6 +80,7 @@ impl Store {
         })
     }
 
+    /// Events matching `query`, newest first.
     pub fn list_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(

@@ -200,6 +200,7 @@ fn get(conn: &rusqlite::Connection, agency_case_id: &str) -> Result<Option<CaseR
 }
 
 impl Store {
+    /// One case by the agency's id.
     pub fn get_case(&self, agency_case_id: &str) -> Result<Option<CaseRecord>> {
         self.read(|conn| get(conn, agency_case_id))
     }

@@ -105,6 +105,7 @@ impl Store {
         })
     }
 
+    /// One connection by id.
     pub fn get_connection(&self, id: &str) -> Result<Option<ConnectionRecord>> {
         self.read(|conn| {
             Ok(conn

@@ -36,6 +36,7 @@ pub struct NewDocument {
     pub description: Option<String>,
 }
 
+/// A stored document and its upload state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentRecord {
     pub id: i64,

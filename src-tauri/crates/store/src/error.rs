@@ -80,8 +80,11 @@ pub enum StoreError {
 /// What the keychain was asked to do, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeychainOp {
+    /// Reading an entry.
     Read,
+    /// Creating or replacing an entry.
     Write,
+    /// Removing an entry.
     Delete,
 }
 
@@ -188,4 +191,5 @@ fn sqlite_code(err: &rusqlite::Error) -> Option<&'static str> {
     }
 }
 
+/// The store's result type.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -431,6 +431,7 @@ impl Store {
         })
     }
 
+    /// The fix for one debtor, if the user made one.
     pub fn get_debtor_override(&self, debtor: &DebtorRef) -> Result<Option<DebtorOverride>> {
         Ok(self
             .list_overrides_where(

@@ -21,11 +21,13 @@
 //! crash is turned into `uncertain` by [`Store::outbox_recover_interrupted`] and is resolved by
 //! resending with the *same* idempotency key or by asking the agency.
 //!
-//! Durability: the file runs with `synchronous = FULL`. WAL with `NORMAL` already survives a
-//! kill -9 of the app, but may lose the last commits on power loss or an OS crash; losing a
-//! committed "accepted" would make the app resend under a fresh key after the user re-submits.
-//! `FULL` costs one fsync per commit, and the writes that matter in bulk (invoice upserts,
-//! enqueueing a batch) are single transactions, so the cost is per batch, not per row.
+//! Durability: the file runs with `synchronous = FULL`. The outbox is a write-ahead record: a
+//! request is sent only after the commit that records it returns, so that commit must survive
+//! anything the request survives. WAL with `NORMAL` survives a kill -9 of the app, but a power
+//! cut or OS crash can roll back the last commits, e.g. an enqueue or claim whose request did go
+//! out; the invoice would then look unsubmitted and could be sent again under a fresh key. `FULL`
+//! makes every commit durable for one fsync; bulk writes (invoice upserts, enqueueing a batch)
+//! are single transactions, so that cost is per batch, not per row.
 //!
 //! ## What it must not do
 //! - Store a secret in SQLite (a test scans the schema for secret-like columns), or print one.
@@ -120,7 +122,7 @@ impl Store {
             // but the window and the CLI will block each other more.
             tracing::warn!(%mode, path = %path.display(), "SQLite could not enable WAL");
         }
-        Self::configure_and_migrate(conn, migrate::MIGRATIONS).map_err(|e| match e {
+        Self::configure_and_migrate(conn).map_err(|e| match e {
             StoreError::Sqlite { source } => open_err(source),
             other => other,
         })
@@ -128,18 +130,15 @@ impl Store {
 
     /// A private, empty, fully migrated database that disappears with the handle (tests, dry runs).
     pub fn open_in_memory() -> Result<Store> {
-        Self::configure_and_migrate(Connection::open_in_memory()?, migrate::MIGRATIONS)
+        Self::configure_and_migrate(Connection::open_in_memory()?)
     }
 
-    fn configure_and_migrate(
-        mut conn: Connection,
-        migrations: &[migrate::Migration],
-    ) -> Result<Store> {
+    fn configure_and_migrate(mut conn: Connection) -> Result<Store> {
         conn.pragma_update(None, "synchronous", "FULL")?;
         // A big import or fetch grows the WAL file; without a limit it keeps that size forever.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        migrate::migrate(&mut conn, migrations)?;
+        migrate::migrate(&mut conn, migrate::MIGRATIONS)?;
         // Every write transaction takes the write lock up front: a deferred transaction that
         // reads and then writes can fail with SQLITE_BUSY at once (no busy wait) when another
         // process wrote in between, which is exactly the two-process case.

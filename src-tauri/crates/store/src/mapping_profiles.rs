@@ -18,6 +18,7 @@ pub struct NewMappingProfile {
     pub mapping: Value,
 }
 
+/// A saved mapping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MappingProfile {
     pub id: i64,
@@ -111,11 +112,12 @@ impl Store {
         })
     }
 
+    /// One profile by id.
     pub fn get_mapping_profile(&self, id: i64) -> Result<Option<MappingProfile>> {
         Ok(self.list_profiles_where("id = ?1", &[&id])?.pop())
     }
 
-    /// Profiles saved for files with this header, most recently used first.
+    /// Profiles saved for files with this header, most recently updated first.
     pub fn find_mapping_profiles(&self, header_fingerprint: &str) -> Result<Vec<MappingProfile>> {
         self.list_profiles_where("header_fingerprint = ?1", &[&header_fingerprint])
     }

@@ -141,7 +141,9 @@ pub enum DuplicateMatch {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExistingSubmission {
+    /// A live (queued, sending, uncertain or accepted) outbox entry.
     Outbox(OutboxEntry),
+    /// A case known from polling that was not submitted through this outbox.
     Case(CaseRecord),
 }
 
@@ -183,6 +185,7 @@ pub struct OutboxCounts {
 }
 
 impl OutboxCounts {
+    /// The count for one state.
     pub fn get(&self, state: OutboxState) -> u64 {
         match state {
             OutboxState::Queued => self.queued,
@@ -205,6 +208,7 @@ impl OutboxCounts {
         }
     }
 
+    /// All entries counted.
     pub fn total(&self) -> u64 {
         OutboxState::ALL.iter().map(|s| self.get(*s)).sum()
     }
@@ -628,6 +632,7 @@ impl Store {
         })
     }
 
+    /// One entry by id.
     pub fn outbox_get(&self, id: i64) -> Result<Option<OutboxEntry>> {
         self.read(|conn| {
             Ok(list_where(conn, "id = :id", &[(":id", &id)])?

@@ -15,6 +15,7 @@ pub struct SourceRef {
 }
 
 impl SourceRef {
+    /// A source ref from its three parts.
     pub fn new(
         provider: impl Into<String>,
         account: impl Into<String>,

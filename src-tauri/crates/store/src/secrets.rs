@@ -46,10 +46,12 @@ use crate::error::{KeychainOp, KeychainProblem, Result, StoreError};
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a value read from the user or a token response.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
+    /// The plain value, for the one place that sends it (an HTTP header, a token request).
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -70,6 +72,7 @@ pub struct SecretKey {
 }
 
 impl SecretKey {
+    /// The entry `name` within `scope`.
     pub fn new(scope: impl Into<String>, name: impl Into<String>) -> Self {
         SecretKey {
             scope: scope.into(),
@@ -77,10 +80,12 @@ impl SecretKey {
         }
     }
 
+    /// The scope, e.g. a connection id.
     pub fn scope(&self) -> &str {
         &self.scope
     }
 
+    /// The name within the scope, e.g. `api_key`.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -141,6 +146,7 @@ pub struct KeyringSecrets {
 }
 
 impl KeyringSecrets {
+    /// The keychain under `kind`'s service name; no keychain call is made until first use.
     pub fn new(kind: BuildKind) -> Self {
         KeyringSecrets {
             service: kind.keyring_service(),

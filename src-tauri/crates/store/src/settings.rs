@@ -32,6 +32,7 @@ impl Store {
             })
     }
 
+    /// Stores `value` as JSON under `key`, replacing any previous value.
     pub fn set_setting<T: Serialize + ?Sized>(
         &self,
         key: &str,
