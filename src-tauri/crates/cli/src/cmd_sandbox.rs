@@ -91,7 +91,9 @@ fn announce(urls: &SandboxUrls, json: bool) -> Result<(), SandboxError> {
             demo::AGENCY_API_KEY
         ));
     }
-    lines.push("control: POST <url>/__sandbox/faults, GET <url>/__sandbox/stats; Ctrl-C stops".into());
+    lines.push(
+        "control: POST <url>/__sandbox/faults, GET <url>/__sandbox/stats; Ctrl-C stops".into(),
+    );
     if json {
         for line in &lines {
             eprintln!("{line}");

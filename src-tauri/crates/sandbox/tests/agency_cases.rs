@@ -11,8 +11,11 @@ async fn missing_or_wrong_api_key_is_401_with_a_body() {
     let a = start().await;
     let (status, body) = send(a.http.get(format!("{}/me", a.url))).await;
     assert_eq!(status, 401);
+    // ProblemDetails, like the spec's only documented 401 (GET /users).
+    assert_eq!(body["status"], 401);
+    assert_eq!(body["title"], "Unauthorized");
     assert!(
-        body["message"]
+        body["detail"]
             .as_str()
             .is_some_and(|m| m.contains("XApiKey")),
         "{body}"

@@ -27,6 +27,8 @@ type Early = Box<Response>;
 const JSON_UTF8: &str = "application/json; charset=utf-8";
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 const MAX_PAGE_SIZE: u32 = 100;
+/// `Page` is an int32 on the server; larger values fail to bind (400).
+const MAX_PAGE: u32 = 2_147_483_647;
 /// Extensions allowed by both the spec and the docs (the client's safe set).
 const ALLOWED_EXTENSIONS: [&str; 8] = ["pdf", "xls", "xlsx", "csv", "txt", "jpg", "jpeg", "png"];
 
@@ -106,24 +108,39 @@ fn field_errors(errors: &FieldErrors) -> Response {
     json_response(StatusCode::BAD_REQUEST, &json!(errors))
 }
 
-/// ASP.NET's answer to a body it cannot parse as JSON.
-fn problem(detail: String, instance: &str) -> Response {
+/// RFC 7807 ProblemDetails, as ASP.NET writes it.
+fn problem_details(status: StatusCode, title: &str, detail: String, instance: &str) -> Response {
+    let section = match status {
+        StatusCode::UNAUTHORIZED => "15.5.2",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "15.5.16",
+        _ => "15.5.1",
+    };
     (
-        StatusCode::BAD_REQUEST,
+        status,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json; charset=utf-8"),
         )],
         json!({
-            "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-            "title": "One or more validation errors occurred.",
-            "status": 400,
+            "type": format!("https://tools.ietf.org/html/rfc9110#section-{section}"),
+            "title": title,
+            "status": status.as_u16(),
             "detail": detail,
             "instance": instance,
         })
         .to_string(),
     )
         .into_response()
+}
+
+/// ASP.NET's answer to a body it cannot parse as JSON.
+fn problem(detail: String, instance: &str) -> Response {
+    problem_details(
+        StatusCode::BAD_REQUEST,
+        "One or more validation errors occurred.",
+        detail,
+        instance,
+    )
 }
 
 fn business_error(kind: &str, message: &str, solution_url: Option<&str>) -> Value {
@@ -196,12 +213,13 @@ async fn gate(State(state): St, req: Request, next: Next) -> Response {
         return response;
     }
     if key.is_none() {
-        // The 401 body is unconfirmed (the spec gives none); this fake uses
-        // the API's generic error shape.
-        return api_error(
+        // The 401 body is unconfirmed; the spec's only documented one
+        // (GET /users) is ProblemDetails, and so is this.
+        return problem_details(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",
-            "Missing or invalid API key. Send it in the XApiKey header.",
+            "Missing or invalid API key. Send it in the XApiKey header.".into(),
+            req.uri().path(),
         );
     }
     next.run(req).await
@@ -237,22 +255,19 @@ impl QueryParams {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Repeated and comma-separated values alike, blanks skipped.
+    /// Repeated and comma-separated values alike. Empty items are kept (and
+    /// then rejected by the caller): an empty string binds to no GUID or status.
     fn list<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
         self.all(name)
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
             .collect()
     }
 
+    /// ASP.NET binds a scalar from the first value; an empty one does not
+    /// bind to an int (400), an absent one keeps the default.
     fn int(&self, name: &str, default: u32, max: u32) -> Result<u32, Early> {
-        match self
-            .all(name)
-            .last()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
+        match self.all(name).next().map(str::trim) {
             None => Ok(default),
             Some(v) => match v.parse::<u32>() {
                 Ok(n) if (1..=max).contains(&n) => Ok(n),
@@ -287,7 +302,7 @@ struct Paging {
 impl Paging {
     fn from(q: &QueryParams) -> Result<Self, Early> {
         Ok(Self {
-            page: q.int("Page", 1, u32::MAX)?,
+            page: q.int("Page", 1, MAX_PAGE)?,
             page_size: q.int("PageSize", 10, MAX_PAGE_SIZE)?,
         })
     }
@@ -334,21 +349,13 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
         || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
-fn unsupported_media_type() -> Response {
-    (
+fn unsupported_media_type(instance: &str) -> Response {
+    problem_details(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json; charset=utf-8"),
-        )],
-        json!({
-            "type": "https://tools.ietf.org/html/rfc9110#section-15.5.16",
-            "title": "Unsupported Media Type",
-            "status": 415,
-        })
-        .to_string(),
+        "Unsupported Media Type",
+        "The request body must be JSON (application/json).".into(),
+        instance,
     )
-        .into_response()
 }
 
 /// Parses a JSON object body the way ASP.NET's input formatter would.
@@ -358,7 +365,7 @@ fn json_object(
     instance: &str,
 ) -> Result<Map<String, Value>, Early> {
     if !is_json_content_type(headers) {
-        return Err(Box::new(unsupported_media_type()));
+        return Err(Box::new(unsupported_media_type(instance)));
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Box::new(problem(
@@ -588,7 +595,8 @@ async fn list_cases(State(state): St, Query(raw): Query<Vec<(String, String)>>) 
             (Ok(a), Ok(b), Ok(c)) => (a, b, c),
             (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return *r,
         };
-    let mut sort = q.all("Sort").flat_map(parse_sort).collect::<Vec<_>>();
+    // A string binds from its first value, like every scalar.
+    let mut sort = q.all("Sort").next().map(parse_sort).unwrap_or_default();
     // Newest first unless asked otherwise; creation order breaks ties.
     sort.push((SortField::DateCreated, true));
 
@@ -1049,7 +1057,7 @@ async fn delete_test_cases(State(state): St, Query(raw): Query<Vec<(String, Stri
     let q = QueryParams(raw);
     let Some(tag) = q
         .all("tag")
-        .last()
+        .next()
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
