@@ -225,11 +225,18 @@ impl Engine {
     }
 
     /// Demo mode: connect to the sandbox's fake agency with its demo key.
+    /// Demo secrets live in memory, so each start puts the key back; the
+    /// key check runs only when the sandbox URL is new.
     pub(crate) async fn connect_demo_agency(&self, agency_url: &str) -> Result<(), EngineError> {
+        let key = casebridge_sandbox::demo::AGENCY_API_KEY;
+        let known = self.agency_settings().await?;
+        if known.is_some_and(|s| s.base_url.trim_end_matches('/') == agency_url.trim_end_matches('/')) {
+            return Ok(self.secrets().set(&secret_key(), &Secret::new(key))?);
+        }
         self.connect_agency(ConnectAgencyRequest {
             environment: AgencyEnvironmentChoice::Custom,
             base_url: Some(agency_url.to_string()),
-            api_key: casebridge_sandbox::demo::AGENCY_API_KEY.to_string(),
+            api_key: key.to_string(),
         })
         .await
         .map(|_| ())

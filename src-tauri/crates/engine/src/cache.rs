@@ -19,6 +19,17 @@ pub(crate) fn store_source(invoice: &Invoice) -> SourceRef {
     )
 }
 
+/// The `provider:account/external_id` text the UI and CLI use for an
+/// invoice: the domain's format, so it parses back exactly.
+pub(crate) fn display_source(source: &SourceRef) -> String {
+    casebridge_domain::Provider::parse(&source.provider)
+        .and_then(|p| casebridge_domain::SourceRef::new(p, &source.account, &source.external_id))
+        .map_or_else(
+            |_| format!("{}:{}/{}", source.provider, source.account, source.external_id),
+            |parsed| parsed.to_string(),
+        )
+}
+
 fn debtor_ref(invoice: &Invoice) -> DebtorRef {
     DebtorRef {
         provider: invoice.source.provider().as_str().to_string(),

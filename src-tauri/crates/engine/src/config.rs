@@ -16,6 +16,10 @@ pub const DATA_DIR_ENV: &str = "CASEBRIDGE_DATA_DIR";
 pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub mode: RunMode,
+    /// Demo mode only: use this running fake agency (e.g. one started with
+    /// `casebridge sandbox`) instead of starting the sandbox in-process, so
+    /// several processes share one.
+    pub demo_agency_url: Option<String>,
 }
 
 impl EngineConfig {
@@ -25,7 +29,7 @@ impl EngineConfig {
             Some(dir) if !dir.is_empty() => PathBuf::from(dir),
             _ => default_data_dir(mode)?,
         };
-        Ok(Self { data_dir, mode })
+        Ok(Self { data_dir, mode, demo_agency_url: None })
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -74,8 +78,8 @@ mod tests {
 
     #[test]
     fn demo_and_normal_never_share_a_database_file() {
-        let normal = EngineConfig { data_dir: with_mode(Path::new("/d"), RunMode::Normal), mode: RunMode::Normal };
-        let demo = EngineConfig { data_dir: with_mode(Path::new("/d"), RunMode::Demo), mode: RunMode::Demo };
+        let config = |mode| EngineConfig { data_dir: with_mode(Path::new("/d"), mode), mode, demo_agency_url: None };
+        let (normal, demo) = (config(RunMode::Normal), config(RunMode::Demo));
         assert_ne!(normal.db_path(), demo.db_path());
         assert_ne!(normal.keychain_namespace(), demo.keychain_namespace());
         assert!(demo.db_path().starts_with("/d/demo"));

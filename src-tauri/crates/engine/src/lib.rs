@@ -23,6 +23,7 @@ mod integrations;
 mod progress;
 mod review;
 mod submission;
+mod tracking;
 
 use std::sync::Arc;
 
@@ -92,9 +93,13 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         create_data_dir(&config)?;
         let store = Store::open(&config.db_path())?;
-        let (sandbox, sandbox_services, agency_url) = match config.mode {
-            RunMode::Normal => (None, Vec::new(), None),
-            RunMode::Demo => {
+        let (sandbox, sandbox_services, agency_url) = match (config.mode, &config.demo_agency_url) {
+            (RunMode::Normal, _) => (None, Vec::new(), None),
+            (RunMode::Demo, Some(url)) => {
+                let service = SandboxService { name: "Debitura agency (fake, shared)".into(), url: url.clone() };
+                (None, vec![service], Some(url.clone()))
+            }
+            (RunMode::Demo, None) => {
                 let sandbox = Sandbox::start(casebridge_sandbox::demo::config()).await?;
                 let services = sandbox_services(&sandbox);
                 let agency_url = sandbox.urls().agency;

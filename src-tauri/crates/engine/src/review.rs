@@ -104,7 +104,7 @@ fn filter_counts(c: &ReviewCounts) -> FilterCounts {
 fn row(r: ReviewedInvoice, today: chrono::NaiveDate) -> InvoiceRow {
     let inv = r.invoice;
     InvoiceRow {
-        source_ref: format!("{}:{}/{}", inv.source.provider, inv.source.account, inv.source.external_id),
+        source_ref: crate::cache::display_source(&inv.source),
         provider: inv.source.provider,
         creditor_reference: inv.creditor_reference,
         debtor_name: Some(inv.debtor_name).filter(|n| !n.is_empty()),
@@ -120,5 +120,27 @@ fn row(r: ReviewedInvoice, today: chrono::NaiveDate) -> InvoiceRow {
             ReviewStatus::Duplicate => Readiness::Duplicate,
         },
         issue_count: inv.issue_count.unwrap_or(0),
+    }
+}
+
+impl Engine {
+    /// Every invoice that is ready to submit (for "submit all ready").
+    pub async fn ready_source_refs(&self) -> Result<Vec<String>, EngineError> {
+        let mut refs = Vec::new();
+        loop {
+            let page = self
+                .list_invoices(InvoiceQuery {
+                    filter: InvoiceFilter::Ready,
+                    offset: u32::try_from(refs.len()).unwrap_or(u32::MAX),
+                    limit: MAX_PAGE,
+                    ..InvoiceQuery::default()
+                })
+                .await?;
+            let got = page.rows.len();
+            refs.extend(page.rows.into_iter().map(|r| r.source_ref));
+            if got < MAX_PAGE as usize {
+                return Ok(refs);
+            }
+        }
     }
 }

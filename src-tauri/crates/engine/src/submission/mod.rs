@@ -94,12 +94,7 @@ fn store_ref(source: &DomainSourceRef) -> SourceRef {
     SourceRef::new(source.provider().as_str(), source.account(), source.external_id())
 }
 
-fn display_ref(source: &SourceRef) -> String {
-    match DomainSourceRef::parse(&format!("{}:{}/{}", source.provider, source.account, source.external_id)) {
-        Ok(parsed) => parsed.to_string(),
-        Err(_) => format!("{}:{}/{}", source.provider, source.account, source.external_id),
-    }
-}
+use crate::cache::display_source as display_ref;
 
 /// The outcome of preparing one selected invoice.
 enum Prepared {
