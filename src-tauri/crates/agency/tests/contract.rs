@@ -91,6 +91,7 @@ async fn start_on(config: sandbox::AgencyConfig, clock: sandbox::SharedClock) ->
         seed: 1,
         clock,
         agency: Some(config),
+        stripe: None,
     })
     .await
     .expect("sandbox starts");

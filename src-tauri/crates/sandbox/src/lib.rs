@@ -20,6 +20,9 @@
 //! - The agency fake ([`agency`]): the Debitura Customer API with its
 //!   validation, idempotency, duplicate detection, rate limits, files,
 //!   payments, test driver and accelerated lifecycle.
+//! - The Stripe fake ([`stripe`]): invoice and customer reads with cursor
+//!   lists, filters, `expand[]`, restricted-key permissions, per-mode rate
+//!   limits and seeded demo data.
 //! - [`demo`]: the well-known fake credentials and demo configuration.
 //!
 //! ## What it must NOT do
@@ -39,6 +42,7 @@ mod error;
 pub mod faults;
 mod server;
 mod stats;
+pub mod stripe;
 
 use serde::Serialize;
 
@@ -48,6 +52,7 @@ pub use error::{ErrorReport, SandboxError};
 pub use faults::{FaultKind, FaultPlan, FaultRule, Fraction, Latency, Trigger};
 pub use server::{FakeControl, FakeServer, PolicyRateLimited, Provider, RunningFake};
 pub use stats::StatsSnapshot;
+pub use stripe::{StripeConfig, StripeHandle};
 
 /// Which fakes to start and how.
 #[derive(Clone)]
@@ -57,6 +62,8 @@ pub struct SandboxConfig {
     pub clock: SharedClock,
     /// `None` = the agency fake is not started.
     pub agency: Option<AgencyConfig>,
+    /// `None` = the Stripe fake is not started.
+    pub stripe: Option<StripeConfig>,
 }
 
 impl Default for SandboxConfig {
@@ -65,6 +72,7 @@ impl Default for SandboxConfig {
             seed: 0,
             clock: std::sync::Arc::new(SystemClock),
             agency: Some(AgencyConfig::default()),
+            stripe: Some(StripeConfig::default()),
         }
     }
 }
@@ -74,6 +82,7 @@ impl std::fmt::Debug for SandboxConfig {
         f.debug_struct("SandboxConfig")
             .field("seed", &self.seed)
             .field("agency", &self.agency)
+            .field("stripe", &self.stripe)
             .finish_non_exhaustive()
     }
 }
@@ -84,12 +93,15 @@ impl std::fmt::Debug for SandboxConfig {
 pub struct SandboxUrls {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stripe: Option<String>,
 }
 
 /// A set of running fakes.
 #[derive(Debug)]
 pub struct Sandbox {
     agency: Option<(RunningFake, AgencyHandle)>,
+    stripe: Option<(RunningFake, StripeHandle)>,
 }
 
 impl Sandbox {
@@ -103,12 +115,21 @@ impl Sandbox {
             }
             None => None,
         };
-        Ok(Self { agency })
+        let stripe = match config.stripe {
+            Some(stripe_config) => {
+                let (server, handle) =
+                    stripe::build(stripe_config, config.clock.clone(), config.seed)?;
+                Some((server.start().await?, handle))
+            }
+            None => None,
+        };
+        Ok(Self { agency, stripe })
     }
 
     pub fn urls(&self) -> SandboxUrls {
         SandboxUrls {
             agency: self.agency.as_ref().map(|(fake, _)| fake.url()),
+            stripe: self.stripe.as_ref().map(|(fake, _)| fake.url()),
         }
     }
 
@@ -120,14 +141,28 @@ impl Sandbox {
             .ok_or(SandboxError::NotEnabled { fake: "agency" })
     }
 
+    /// The Stripe fake's handle (faults, stats, data).
+    pub fn stripe(&self) -> Result<&StripeHandle, SandboxError> {
+        self.stripe
+            .as_ref()
+            .map(|(_, handle)| handle)
+            .ok_or(SandboxError::NotEnabled { fake: "stripe" })
+    }
+
     /// Every running fake, e.g. to check where they listen.
     pub fn fakes(&self) -> impl Iterator<Item = &RunningFake> {
-        self.agency.iter().map(|(fake, _)| fake)
+        self.agency
+            .iter()
+            .map(|(fake, _)| fake)
+            .chain(self.stripe.iter().map(|(fake, _)| fake))
     }
 
     /// Stops all fakes; in-flight requests get a short grace period.
     pub async fn shutdown(self) {
         if let Some((fake, _)) = self.agency {
+            fake.shutdown().await;
+        }
+        if let Some((fake, _)) = self.stripe {
             fake.shutdown().await;
         }
     }

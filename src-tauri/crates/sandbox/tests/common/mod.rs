@@ -86,6 +86,7 @@ pub async fn start_with(agency: AgencyConfig) -> Agency {
         seed: 1,
         clock: Arc::new(clock.clone()),
         agency: Some(agency),
+        stripe: None,
     })
     .await
     .expect("sandbox starts");
