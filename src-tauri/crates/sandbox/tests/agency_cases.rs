@@ -499,3 +499,74 @@ async fn uncovered_country_is_no_partner_available() {
     assert_eq!(body["businessErrors"][0]["type"], "NoPartnerAvailable");
     assert_eq!(a.handle().case_count(), 0);
 }
+
+#[tokio::test]
+async fn concurrent_retries_with_one_key_create_exactly_one_case() {
+    let a = start().await;
+    let body = case_body("INV-RACE");
+    let sends = (0..16).map(|_| {
+        send(
+            a.post("/cases")
+                .header("Idempotency-Key", "race")
+                .json(&body),
+        )
+    });
+    let answers = futures_join_all(sends).await;
+    let first = &answers[0];
+    assert_eq!(first.0, 200, "{first:?}");
+    assert!(
+        answers.iter().all(|a| a == first),
+        "every retry sees the same answer"
+    );
+    assert_eq!(a.handle().case_count(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_submissions_of_one_reference_create_exactly_one_case() {
+    let a = start().await;
+    let body = case_body("INV-RACE2");
+    let sends = (0..16).map(|_| send(a.post("/cases").json(&body)));
+    let answers = futures_join_all(sends).await;
+    let created = answers.iter().filter(|(s, _)| *s == 200).count();
+    let duplicates = answers
+        .iter()
+        .filter(|(s, b)| {
+            *s == 422 && b["businessErrors"][0]["type"] == "DuplicateCreditorReference"
+        })
+        .count();
+    assert_eq!((created, duplicates), (1, 15));
+    assert_eq!(a.handle().case_count(), 1);
+}
+
+/// Runs the futures concurrently on the test runtime (no extra crate).
+async fn futures_join_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task completes"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn partner_side_payments_show_up_in_the_payment_lists() {
+    let a = start().await;
+    let case = a.create_ok("INV-PAY").await;
+    let id: uuid::Uuid = case["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("uuid");
+    let pid = a.handle().record_payment(id, 200.25).expect("case exists");
+    let (_, one) = send(a.get(&format!("/Payments/{pid}"))).await;
+    assert_eq!(one["grossAmount"], 200.25);
+    let (_, after) = send(a.get(&format!("/cases/{id}"))).await;
+    assert_eq!(after["remainder"], 1050.25);
+    assert!(matches!(
+        a.handle().record_payment(uuid::Uuid::nil(), 1.0),
+        Err(casebridge_sandbox::SandboxError::UnknownCase { .. })
+    ));
+}

@@ -365,3 +365,34 @@ async fn urls_serialise_for_scripts_and_shutdown_closes_the_port() {
     a.sandbox.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn a_disabled_fake_is_not_started_and_says_so() {
+    let sandbox = casebridge_sandbox::Sandbox::start(casebridge_sandbox::SandboxConfig {
+        agency: None,
+        ..casebridge_sandbox::SandboxConfig::default()
+    })
+    .await
+    .expect("starts");
+    assert_eq!(sandbox.urls().agency, None);
+    let err = sandbox.agency().expect_err("agency is off");
+    let report = err.report();
+    assert_eq!(report.code, "sandbox_fake_not_enabled");
+    assert!(report.message.contains("agency"), "{report:?}");
+    assert!(!report.hint.is_empty());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_agency_without_keys_is_rejected_at_start() {
+    let err = casebridge_sandbox::Sandbox::start(casebridge_sandbox::SandboxConfig {
+        agency: Some(casebridge_sandbox::AgencyConfig {
+            api_keys: Vec::new(),
+            ..casebridge_sandbox::AgencyConfig::default()
+        }),
+        ..casebridge_sandbox::SandboxConfig::default()
+    })
+    .await
+    .expect_err("no key could ever authenticate");
+    assert_eq!(err.code(), "sandbox_invalid_config");
+}
