@@ -240,3 +240,6 @@ impl WireAccount {
         dashboard.or(business)
     }
 }
+
+#[cfg(test)]
+mod tests;
