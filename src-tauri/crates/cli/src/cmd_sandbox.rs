@@ -84,12 +84,17 @@ pub async fn run(args: SandboxArgs) -> Result<(), SandboxError> {
 }
 
 fn announce(urls: &SandboxUrls, json: bool) -> Result<(), SandboxError> {
-    let mut lines = Vec::new();
-    if let Some(agency) = &urls.agency {
-        lines.push(format!(
-            "agency  {agency}  (XApiKey: {})",
-            demo::AGENCY_API_KEY
-        ));
+    let encoded = encode(urls)?;
+    // One line per running fake, whichever fakes exist (read back from the
+    // JSON so a new fake needs no change here).
+    let mut lines: Vec<String> =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&encoded)
+            .map_err(|source| SandboxError::EncodeUrls { source })?
+            .into_iter()
+            .map(|(name, url)| format!("{name:<8}{}", url.as_str().unwrap_or_default()))
+            .collect();
+    if urls.agency.is_some() {
+        lines.push(format!("agency key (XApiKey): {}", demo::AGENCY_API_KEY));
     }
     lines.push(
         "control: POST <url>/__sandbox/faults, GET <url>/__sandbox/stats; Ctrl-C stops".into(),
@@ -98,7 +103,7 @@ fn announce(urls: &SandboxUrls, json: bool) -> Result<(), SandboxError> {
         for line in &lines {
             eprintln!("{line}");
         }
-        println!("{}", encode(urls)?);
+        println!("{encoded}");
     } else {
         for line in &lines {
             println!("{line}");

@@ -30,6 +30,9 @@ async fn missing_or_wrong_api_key_is_401_with_a_body() {
     // Bearer tokens are for referral partners; the fake does not mint them.
     let (status, _) = send(a.http.get(format!("{}/cases", a.url)).bearer_auth(KEY)).await;
     assert_eq!(status, 401);
+    // Routing comes first: an unknown path is 404 whether or not a key is sent.
+    let (status, _) = send(a.http.get(format!("{}/nowhere", a.url))).await;
+    assert_eq!(status, 404);
 }
 
 #[tokio::test]

@@ -64,7 +64,9 @@ pub(super) fn router(state: Arc<AgencyState>) -> Router {
         .route("/test/cases/{id}/advance", post(advance_test_case))
         .route("/test/cases/{id}", delete(delete_test_case))
         .route("/test/cases", delete(delete_test_cases))
-        .layer(middleware::from_fn_with_state(state.clone(), gate))
+        // route_layer: unknown paths are 404 without auth or rate limiting,
+        // as ASP.NET routes before it authorises.
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate))
         .with_state(state)
 }
 
