@@ -34,6 +34,22 @@
 //! Where the public sources disagree, a fake takes the stricter reading, so
 //! a client that passes against the fake also passes against the real API.
 //! Everything decided by the calendar reads the injected [`Clock`].
+//!
+//! ## Faults over HTTP
+//! `POST /__sandbox/faults` replaces the plan (the same JSON as
+//! [`FaultPlan`]); rules are checked in order and the first that fires wins:
+//! ```json
+//! { "seed": 7,
+//!   "latency": { "fixedMs": 50, "jitterMs": 20 },
+//!   "rules": [
+//!     { "fault": { "kind": "dropAfterProcessing" }, "trigger": { "next": 1 }, "route": "POST /cases" },
+//!     { "fault": { "kind": "rateLimit", "retryAfterSecs": 1.5, "retryAfterHeader": true },
+//!       "trigger": { "fraction": 0.1 } },
+//!     { "fault": { "kind": "serverError", "status": 503 }, "trigger": { "next": 3 } } ] }
+//! ```
+//! Kinds: `rateLimit`, `serverError` (5xx), `malformedBody`, `hang`,
+//! `dropAfterProcessing`. Routes are named as in stats: `"METHOD /template"`.
+//! `GET /__sandbox/stats` answers [`StatsSnapshot`] as JSON.
 
 pub mod agency;
 mod clock;
