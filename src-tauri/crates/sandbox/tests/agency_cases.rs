@@ -429,6 +429,14 @@ async fn idempotency_key_longer_than_255_characters_is_rejected() {
     )
     .await;
     assert_eq!(status, 200);
+    // A blank key is ignored: the duplicate check, not a replay, answers.
+    let (status, body) = send(
+        a.post("/cases")
+            .header("Idempotency-Key", " ")
+            .json(&case_body("INV-L")),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
 }
 
 #[tokio::test]

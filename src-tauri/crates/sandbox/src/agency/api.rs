@@ -403,6 +403,8 @@ async fn create_case(State(state): St, headers: HeaderMap, body: Bytes) -> Respo
                 format!("Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY} characters"),
             )
         }
+        // A blank key is no key (nothing to match a retry against).
+        Some(Ok(k)) if k.trim().is_empty() => None,
         Some(Ok(k)) => Some(k.to_owned()),
     };
     let request = match json_object(&headers, &body, "/cases") {
