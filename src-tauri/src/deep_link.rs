@@ -1,0 +1,81 @@
+//! `casebridge://` links (OAuth callbacks, later).
+//!
+//! Until an OAuth flow is waiting for a callback, a link only brings the
+//! window to the front and is logged. Its query and fragment are never
+//! logged: an OAuth callback carries the authorization code and state there.
+
+use tauri::{App, AppHandle};
+use tauri_plugin_deep_link::DeepLinkExt;
+use url::Url;
+
+use crate::window;
+
+pub const SCHEME: &str = "casebridge";
+
+pub fn listen(app: &App) {
+    let handle = app.handle().clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            received(&handle, &url);
+        }
+    });
+    // A link that started the app arrives as an argument, not as an event.
+    match app.deep_link().get_current() {
+        Ok(Some(urls)) => urls.iter().for_each(|url| received(app.handle(), url)),
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "could not read the launch deep link"),
+    }
+    register_for_appimage(app);
+}
+
+fn received(app: &AppHandle, url: &Url) {
+    if url.scheme() != SCHEME {
+        tracing::warn!(
+            scheme = url.scheme(),
+            "ignored a link with a foreign scheme"
+        );
+        return;
+    }
+    tracing::info!(link = %redacted(url), "deep link received; no sign-in is waiting for it");
+    window::focus_main(app);
+}
+
+/// The link without query or fragment, safe for logs.
+pub fn redacted(url: &Url) -> String {
+    let mut safe = url.clone();
+    safe.set_query(None);
+    safe.set_fragment(None);
+    safe.to_string()
+}
+
+/// Installers (deb, msi, nsis, dmg) declare the scheme; an AppImage has no
+/// installer, so it registers itself when it runs. Elsewhere registering at
+/// runtime would only litter ~/.local/share/applications with entries that
+/// point into a build folder.
+fn register_for_appimage(app: &App) {
+    if cfg!(target_os = "linux") && std::env::var_os("APPIMAGE").is_some() {
+        if let Err(error) = app.deep_link().register_all() {
+            tracing::warn!(%error, "could not register the casebridge:// scheme");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_drops_the_authorization_code_and_state() {
+        let url = Url::parse("casebridge://oauth/quickbooks/callback?code=SECRET&state=S#frag")
+            .expect("valid");
+        let safe = redacted(&url);
+        assert_eq!(safe, "casebridge://oauth/quickbooks/callback");
+        assert!(!safe.contains("SECRET"));
+    }
+
+    #[test]
+    fn redaction_keeps_a_link_without_query_as_is() {
+        let url = Url::parse("casebridge://open").expect("valid");
+        assert_eq!(redacted(&url), "casebridge://open");
+    }
+}
