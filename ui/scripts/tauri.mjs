@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm run tauri -- <command>`: the Tauri CLI for this repository's layout.
+//
+// Why this wrapper exists: tauri.conf.json lives at the repository root
+// (fixed by the design card) while the Cargo package it configures lives in
+// src-tauri/. The crate itself is pointed at the root file (build.rs:
+// `Attributes::config_path`, main.rs: `generate_context!("../tauri.conf.json")`),
+// and both resolve the config's relative paths (frontendDist, icons) against
+// the root. The CLI (2.x) cannot be pointed at it: it looks for the config
+// only *inside* the folder of the Cargo package it builds (TAURI_APP_PATH or
+// discovery from the working directory), refuses a folder whose Cargo.toml
+// has no [package] (our root is a virtual workspace manifest), and resolves
+// every relative path in the config against that package folder. `--config`
+// only merges into a base file it has already found.
+//
+// So for the duration of one CLI command this script writes
+// src-tauri/tauri.conf.json: the root config with its relative paths rebased
+// from the root to src-tauri/ ("icons/x.png" → "../icons/x.png"), and
+// removes it afterwards. The root file stays the only one anybody edits;
+// the compiled app never reads the copy. `tauri dev` does not notice edits to
+// the root file while it runs: restart it.
+
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CRATE = join(ROOT, 'src-tauri');
+const UI = join(ROOT, 'ui');
+const GENERATED = join(CRATE, 'tauri.conf.json');
+
+const isUrl = (value) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+
+/** A string that names something in the repository, relative to its root. */
+function isRootRelativePath(value, root) {
+  if (value === '' || isAbsolute(value) || isUrl(value)) return false;
+  const first = value.replace(/^\.\//, '').split(/[\\/]/)[0];
+  return first !== '' && first !== '..' && existsSync(join(root, first));
+}
+
+function rebasePath(value, root) {
+  return isRootRelativePath(value, root) ? `../${value.replace(/^\.\//, '')}` : value;
+}
+
+function rebaseStrings(value, root, keysArePaths = false) {
+  if (typeof value === 'string') return rebasePath(value, root);
+  if (Array.isArray(value)) return value.map((v) => rebaseStrings(v, root));
+  if (value && typeof value === 'object') {
+    // Keys are config field names, except in a `resources` map, whose keys
+    // are source paths.
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        keysArePaths ? rebasePath(k, root) : k,
+        rebaseStrings(v, root, k === 'resources'),
+      ]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The root config as the CLI must see it from src-tauri/. Paths appear in
+ * `build.frontendDist` (which may not exist before the first UI build, so it
+ * is rebased whenever it is a relative path) and anywhere under `bundle`
+ * (icons, resources, license, installer images), where a string is taken
+ * for a path when its first segment exists in the repository root.
+ */
+export function rebaseConfig(config, root = ROOT) {
+  const out = structuredClone(config);
+  const dist = out.build?.frontendDist;
+  if (typeof dist === 'string' && !isUrl(dist) && !isAbsolute(dist)) {
+    out.build.frontendDist = `../${dist.replace(/^\.\//, '')}`;
+  }
+  if (out.bundle) out.bundle = rebaseStrings(out.bundle, root);
+  return out;
+}
+
+async function main() {
+  const config = JSON.parse(readFileSync(join(ROOT, 'tauri.conf.json'), 'utf8'));
+  writeFileSync(GENERATED, `${JSON.stringify(rebaseConfig(config), null, 2)}\n`);
+  process.env.TAURI_APP_PATH = CRATE;
+  process.env.TAURI_FRONTEND_PATH = UI;
+  const cleanup = () => rmSync(GENERATED, { force: true });
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      cleanup();
+      process.exit(130);
+    });
+  }
+  try {
+    const { run } = await import('@tauri-apps/cli');
+    await run(process.argv.slice(2), 'npm run tauri --');
+  } finally {
+    cleanup();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
