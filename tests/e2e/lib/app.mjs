@@ -9,9 +9,10 @@
 //   CASEBRIDGE_APP            the app binary, built with `--features custom-protocol` (required)
 //   CASEBRIDGE_E2E_ARTIFACTS  where screenshots go (default: <repo>/test-artifacts/e2e)
 //   TAURI_DRIVER              the tauri-driver binary (default: from PATH)
+// tauri-driver's and the app's output go to <artifacts>/<spec>.log.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,16 +35,24 @@ function freePort() {
   });
 }
 
-async function waitForDriver(driver, child, timeoutMs) {
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.end(() => resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+// Waits for WebKitWebDriver (native port) before asking tauri-driver: asked
+// earlier, tauri-driver answers with a connection error and a backtrace.
+async function waitForDriver(driver, child, ports, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`tauri-driver exited with code ${child.exitCode} before it was ready`);
-    try {
-      return await driver.request('GET', '/status');
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`tauri-driver did not answer within ${timeoutMs} ms: ${err.message}`);
-      await sleep(100);
-    }
+    const up = await Promise.all(ports.map(canConnect));
+    if (up.every(Boolean)) return driver.request('GET', '/status');
+    if (Date.now() > deadline) throw new Error(`tauri-driver did not listen on ports ${ports} within ${timeoutMs} ms`);
+    await sleep(100);
   }
 }
 
@@ -66,19 +75,24 @@ export async function launchApp({ args = [], env = {} } = {}) {
   const application = preflight();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'casebridge-e2e-data-'));
   const [port, nativePort] = [await freePort(), await freePort()];
+  mkdirSync(artifactsDir, { recursive: true });
+  const logFile = path.join(artifactsDir, `${path.basename(process.argv[1] ?? 'e2e', '.test.mjs')}.log`);
+  const log = openSync(logFile, 'a');
   // tauri-driver hands its environment to WebKitWebDriver, which hands it to the app.
   const child = spawn(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort)],
     {
       env: { ...process.env, CASEBRIDGE_DEMO: '1', CASEBRIDGE_DATA_DIR: dataDir, ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      // The app's own log goes here too (WebKitWebDriver passes its output on).
+      stdio: ['ignore', log, log],
     },
   );
   const spawned = new Promise((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (err) => reject(new Error(`cannot start tauri-driver (make deps installs it): ${err.message}`)));
   });
+  closeSync(log);
   const stopDriver = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
@@ -94,7 +108,7 @@ export async function launchApp({ args = [], env = {} } = {}) {
     for (let attempt = 1; ; attempt++) {
       driver = new WebDriver(`http://127.0.0.1:${port}`);
       try {
-        await waitForDriver(driver, child, 10_000);
+        await waitForDriver(driver, child, [nativePort, port], 10_000);
         await driver.newSession(capabilities);
         break;
       } catch (err) {
@@ -152,6 +166,13 @@ export class App {
 
   /** Saves a PNG of the window to <artifacts>/<name>.png and returns its path. */
   async screenshot(name) {
+    // WebKitWebDriver captures the last painted frame: right after a DOM
+    // change that is still the previous page. Two animation frames later the
+    // change has been painted.
+    await this.driver.executeAsync(
+      'const done = arguments[arguments.length - 1];' +
+        'document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));',
+    );
     mkdirSync(artifactsDir, { recursive: true });
     const file = path.join(artifactsDir, `${name}.png`);
     writeFileSync(file, await this.driver.screenshot());

@@ -8,7 +8,7 @@
 
 import http from 'node:http';
 
-const ELEMENT = 'element-6066-11e4-a52f-4a6ee4c6be5a';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 /** Key codes from the WebDriver spec's "keyboard actions" table. */
 export const Key = Object.freeze({ Tab: '\uE004', Enter: '\uE007', ArrowDown: '\uE015' });
@@ -111,6 +111,11 @@ export class WebDriver {
 
   execute(script, args = []) {
     return this.session('POST', '/execute/sync', { script, args });
+  }
+
+  /** Runs `script` with a callback as its last argument; resolves with what it passes. */
+  executeAsync(script, args = []) {
+    return this.session('POST', '/execute/async', { script, args });
   }
 
   title() {
