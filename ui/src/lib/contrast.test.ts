@@ -31,7 +31,7 @@ function contrast(a: string, b: string): number {
 const themes = { light: tokens(':root'), dark: tokens(":root[data-theme='dark']") };
 
 describe.each(Object.entries(themes))('%s theme', (_name, t) => {
-  const backgrounds = ['bg', 'bg-subtle', 'bg-hover', 'bg-selected'];
+  const backgrounds = ['bg', 'bg-subtle', 'bg-hover', 'bg-selected', 'bg-raised'];
 
   it.each(backgrounds)('body text on --%s is at least 7:1', (bg) => {
     expect(contrast(t.text as string, t[bg] as string)).toBeGreaterThanOrEqual(7);

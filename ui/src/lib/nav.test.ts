@@ -44,4 +44,13 @@ describe('isTypingTarget', () => {
     expect(isTypingTarget(document.createElement('button'))).toBe(false);
     expect(isTypingTarget(null)).toBe(false);
   });
+
+  it('lets shortcuts through from radios and checkboxes, which take no text', () => {
+    const radio = document.createElement('input');
+    radio.type = 'radio';
+    expect(isTypingTarget(radio)).toBe(false);
+    const search = document.createElement('input');
+    search.type = 'search';
+    expect(isTypingTarget(search)).toBe(true);
+  });
 });

@@ -19,10 +19,18 @@ export class PagedRows<T, P extends Page<T>> {
   error: UiError | null = $state(null);
 
   private readonly blocks: RowBlocks<T>;
+  private wanted: [number, number] | null = null;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /**
+   * `settleMs`: how long the view must rest before its rows are fetched.
+   * Dragging the scrollbar across 100,000 rows passes hundreds of windows;
+   * only the one the user stops at is worth asking the engine for.
+   */
   constructor(
     private readonly fetchPage: (offset: number, limit: number) => Promise<P>,
     blockSize = 200,
+    private readonly settleMs = 60,
   ) {
     this.blocks = new RowBlocks<T>(blockSize);
   }
@@ -42,9 +50,16 @@ export class PagedRows<T, P extends Page<T>> {
     for (const block of held.length > 0 ? held : [0]) this.fetchBlock(block, this.blocks.current);
   }
 
-  /** The table shows rows [start, end): fetch what is missing. */
+  /** The table shows rows [start, end): fetch what is missing once the view settles. */
   ensure = (start: number, end: number): void => {
-    for (const block of this.blocks.missing(start, end)) this.fetchBlock(block, this.blocks.current);
+    this.wanted = [start, end];
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      if (!this.wanted) return;
+      const [from, to] = this.wanted;
+      for (const block of this.blocks.missing(from, to)) this.fetchBlock(block, this.blocks.current);
+    }, this.settleMs);
   };
 
   private fetchBlock(block: number, generation: number): void {
