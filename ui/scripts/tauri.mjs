@@ -20,7 +20,10 @@
 // the compiled app never reads the copy. `tauri dev` does not notice edits to
 // the root file while it runs: restart it.
 
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,29 +78,33 @@ export function rebaseConfig(config, root = ROOT) {
   return out;
 }
 
-async function main() {
+function main() {
   const config = JSON.parse(readFileSync(join(ROOT, 'tauri.conf.json'), 'utf8'));
   writeFileSync(GENERATED, `${JSON.stringify(rebaseConfig(config), null, 2)}\n`);
-  process.env.TAURI_APP_PATH = CRATE;
-  process.env.TAURI_FRONTEND_PATH = UI;
   const cleanup = () => rmSync(GENERATED, { force: true });
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-      cleanup();
-      process.exit(130);
-    });
+  // The CLI runs as a child: on Ctrl-C it exits the process from native code,
+  // which would skip any cleanup in this one.
+  const cli = createRequire(import.meta.url).resolve('@tauri-apps/cli/tauri.js');
+  const child = spawn(process.execPath, [cli, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, TAURI_APP_PATH: CRATE, TAURI_FRONTEND_PATH: UI },
+  });
+  // A terminal's Ctrl-C reaches the child too; a signal sent to this process
+  // alone is passed on. Either way the child's exit triggers the cleanup.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
   }
-  try {
-    const { run } = await import('@tauri-apps/cli');
-    await run(process.argv.slice(2), 'npm run tauri --');
-  } finally {
+  child.on('error', (error) => {
     cleanup();
-  }
+    console.error(`could not start the Tauri CLI: ${error.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    cleanup();
+    process.exit(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1));
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  main();
 }
