@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         }
     };
     let _log_guard = logging::init(&config.log_dir());
+    let webview_dir = config.data_dir.join("webview");
     tracing::info!(?mode, data_dir = %config.data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting");
 
     let app = tauri::Builder::default()
@@ -65,7 +66,7 @@ fn main() -> ExitCode {
         .manage(EngineSlot::new(config))
         .invoke_handler(commands::handler())
         .setup(move |app| {
-            window::create_main(app, mode)?;
+            window::create_main(app, mode, webview_dir.clone())?;
             deep_link::listen(app);
             EngineSlot::start_in_background(app.handle());
             Ok(())

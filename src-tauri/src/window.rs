@@ -3,6 +3,8 @@
 //! The window is declared in tauri.conf.json with `create: false` and built
 //! here, so its title can say "Demo" from the first frame.
 
+use std::path::PathBuf;
+
 use casebridge_engine::api::RunMode;
 use tauri::plugin::TauriPlugin;
 use tauri::{App, AppHandle, Manager, WebviewWindow, WebviewWindowBuilder, Wry};
@@ -31,7 +33,11 @@ fn instance_id(mode: RunMode) -> &'static str {
     }
 }
 
-pub fn create_main(app: &App, mode: RunMode) -> tauri::Result<()> {
+/// `webview_dir` keeps the page's own storage (theme choice, caches) inside
+/// the app's data directory, so demo, normal and test runs with their own
+/// `CASEBRIDGE_DATA_DIR` never share it. (Linux and Windows; macOS keeps
+/// WebKit's per-app store.)
+pub fn create_main(app: &App, mode: RunMode, webview_dir: PathBuf) -> tauri::Result<()> {
     let config = app
         .config()
         .app
@@ -41,6 +47,7 @@ pub fn create_main(app: &App, mode: RunMode) -> tauri::Result<()> {
         .ok_or(tauri::Error::WindowNotFound)?;
     let window = WebviewWindowBuilder::from_config(app, config)?
         .title(title(mode))
+        .data_directory(webview_dir)
         .build()?;
     if std::env::var_os(CONSOLE_ENV).is_some_and(|v| v == "1") {
         console_to_stdout(&window)?;
