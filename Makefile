@@ -42,7 +42,7 @@ DESKTOP_SESSION := tests/e2e/desktop-session.sh
 # One benchmark per line: `name | issue | command`. A line without a command
 # says "not built yet"; the issue that builds the benchmark fills in its command.
 define BENCHES
-submit-throughput   | 4 |
+submit-throughput   | 4 | cargo bench -q -p casebridge-engine --bench submit_throughput
 qbo-zoho-fetch      | 5 |
 import-1m-csv       | 6 |
 stripe-sliced-fetch | 7 |

@@ -15,7 +15,7 @@ use casebridge_domain::{
     CountryInput, Currency, DebtorData, DebtorKind, Invoice, InvoiceAmounts, Money, Provider, SourceRef,
 };
 use casebridge_engine::api::RunMode;
-use casebridge_engine::{AgencyRateLimits, Engine, EngineConfig, SystemClock};
+use casebridge_engine::{AgencyRateLimits, Engine, EngineConfig, RateWindow, SystemClock};
 use casebridge_sandbox::{FaultKind, FaultRule, Fraction, Sandbox, SandboxConfig};
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
@@ -75,7 +75,7 @@ async fn seed(data_dir: &std::path::Path, agency_url: &str, count: u32) {
     // The agency's real limit would make 10,000 cases take five minutes; the
     // limiter itself is measured by `make bench`.
     engine
-        .set_agency_rate_limits(AgencyRateLimits { per_minute: 1_000_000, per_hour: 10_000_000, per_day: 100_000_000 })
+        .set_agency_rate_limits(AgencyRateLimits { windows: vec![RateWindow { limit: 1_000_000, seconds: 60 }], safety_margin_ms: 0 })
         .await
         .unwrap();
     engine.shutdown().await;

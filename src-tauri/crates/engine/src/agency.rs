@@ -8,8 +8,10 @@
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use casebridge_agency::{
-    AgencyClient, AgencyConfig, ApiKey, Environment, RateLimiter, RateLimiterConfig, RateLimits,
+    AgencyClient, AgencyConfig, ApiKey, Environment, RateLimiter, RateLimiterConfig, RateLimits, WindowSpec,
 };
 use casebridge_store::secrets::{Secret, SecretKey};
 use casebridge_store::{AgencyEnvironment, ConnectionRecord, ConnectionStatus, NewAuditEntry};
@@ -64,27 +66,68 @@ impl StoredAgencySettings {
     }
 }
 
-/// Configurable limits (a scaled-up limit keeps benchmarks short).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The request limits the client keeps under: any number of windows, each
+/// "at most `limit` requests in any `seconds`". Configurable because the
+/// agency may change them, and because a benchmark scales time down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgencyRateLimits {
-    pub per_minute: u32,
-    pub per_hour: u32,
-    pub per_day: u32,
+    pub windows: Vec<RateWindow>,
+    /// Extra time each request is counted beyond its window, absorbing
+    /// latency and clock differences with the agency's own counters.
+    pub safety_margin_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateWindow {
+    pub limit: u32,
+    pub seconds: u64,
+}
+
+impl Default for AgencyRateLimits {
+    /// Debitura's documented limits: 2,000/minute, 20,000/hour, 100,000/day.
+    fn default() -> Self {
+        let limits = RateLimits::DEBITURA;
+        Self {
+            windows: vec![
+                RateWindow { limit: limits.per_minute.get(), seconds: 60 },
+                RateWindow { limit: limits.per_hour.get(), seconds: 3_600 },
+                RateWindow { limit: limits.per_day.get(), seconds: 86_400 },
+            ],
+            safety_margin_ms: 1_000,
+        }
+    }
 }
 
 impl AgencyRateLimits {
-    fn to_limits(self) -> Result<RateLimits, EngineError> {
-        let nz = |n: u32, field: &'static str| {
-            NonZeroU32::new(n).ok_or(EngineError::InvalidInput {
-                field,
-                reason: "a rate limit must be at least 1".into(),
+    fn to_config(&self) -> Result<RateLimiterConfig, EngineError> {
+        let invalid = |reason: &str| EngineError::InvalidInput { field: "rateLimits", reason: reason.into() };
+        if self.windows.is_empty() {
+            return Err(invalid("at least one window is needed"));
+        }
+        let windows = self
+            .windows
+            .iter()
+            .map(|w| {
+                let limit = NonZeroU32::new(w.limit).ok_or_else(|| invalid("a rate limit must be at least 1"))?;
+                if w.seconds == 0 {
+                    return Err(invalid("a window must last at least one second"));
+                }
+                let label = match w.seconds {
+                    60 => "minute",
+                    3_600 => "hour",
+                    86_400 => "day",
+                    _ => "window",
+                };
+                Ok(WindowSpec { label, limit, length: Duration::from_secs(w.seconds) })
             })
-        };
-        Ok(RateLimits {
-            per_minute: nz(self.per_minute, "perMinute")?,
-            per_hour: nz(self.per_hour, "perHour")?,
-            per_day: nz(self.per_day, "perDay")?,
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        let defaults = RateLimiterConfig::from(RateLimits::DEBITURA);
+        Ok(RateLimiterConfig {
+            windows,
+            safety_margin: Duration::from_millis(self.safety_margin_ms),
+            buckets_per_window: defaults.buckets_per_window,
         })
     }
 }
@@ -134,7 +177,8 @@ impl Engine {
             ApiKey::new(key_text.clone())?,
         )?;
         let base_url = config.base_url.to_string();
-        let me = AgencyClient::new(config)?.me().await?;
+        // The shared limiter counts this call too: the agency does.
+        let me = AgencyClient::with_rate_limiter(config, self.shared_limiter().await?)?.me().await?;
         let settings = StoredAgencySettings {
             environment: request.environment,
             base_url,
@@ -185,7 +229,7 @@ impl Engine {
 
     /// Sets the limits the client keeps under. Applies to clients built after.
     pub async fn set_agency_rate_limits(&self, limits: AgencyRateLimits) -> Result<(), EngineError> {
-        limits.to_limits()?;
+        limits.to_config()?;
         let now = self.clock().now();
         self.with_store(move |store| Ok(store.set_setting(LIMITS_KEY, &limits, now)?)).await?;
         *self.inner.limiter.lock().await = None;
@@ -216,10 +260,8 @@ impl Engine {
         let limits = self
             .with_store(|store| Ok(store.get_setting::<AgencyRateLimits>(LIMITS_KEY)?))
             .await?
-            .map(AgencyRateLimits::to_limits)
-            .transpose()?
             .unwrap_or_default();
-        let limiter = Arc::new(RateLimiter::new(RateLimiterConfig::from(limits)));
+        let limiter = Arc::new(RateLimiter::new(limits.to_config()?));
         *slot = Some(limiter.clone());
         Ok(limiter)
     }
@@ -263,8 +305,17 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_rate_limit_is_refused() {
-        let err = AgencyRateLimits { per_minute: 0, per_hour: 1, per_day: 1 }.to_limits().unwrap_err();
-        assert_eq!(err.code(), "invalid_input");
+    fn a_zero_limit_or_an_empty_window_list_is_refused() {
+        let zero = AgencyRateLimits { windows: vec![RateWindow { limit: 0, seconds: 60 }], safety_margin_ms: 0 };
+        assert_eq!(zero.to_config().unwrap_err().code(), "invalid_input");
+        let none = AgencyRateLimits { windows: vec![], safety_margin_ms: 0 };
+        assert_eq!(none.to_config().unwrap_err().code(), "invalid_input");
+    }
+
+    #[test]
+    fn the_default_limits_are_the_agencys_three_windows() {
+        let config = AgencyRateLimits::default().to_config().unwrap();
+        let spans: Vec<_> = config.windows.iter().map(|w| (w.label, w.limit.get(), w.length.as_secs())).collect();
+        assert_eq!(spans, [("minute", 2_000, 60), ("hour", 20_000, 3_600), ("day", 100_000, 86_400)]);
     }
 }

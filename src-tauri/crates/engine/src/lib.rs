@@ -34,7 +34,7 @@ use casebridge_store::Store;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{default_data_dir, EngineConfig, DATA_DIR_ENV};
 pub use error::EngineError;
-pub use agency::AgencyRateLimits;
+pub use agency::{AgencyRateLimits, RateWindow};
 pub use progress::{NoProgress, ProgressSink};
 pub use submission::CancelFlag;
 
