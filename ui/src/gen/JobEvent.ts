@@ -8,8 +8,8 @@ export type JobEvent = { jobId: string,
 /**
  * "fetch", "import", "submit", …
  */
-kind: string, phase: JobPhase, done: bigint, 
+kind: string, phase: JobPhase, done: number, 
 /**
  * None when the source gives no totals (Stripe): the UI shows counts.
  */
-total: bigint | null, message: string, };
+total: number | null, message: string, };

@@ -274,8 +274,10 @@ pub struct JobEvent {
     /// "fetch", "import", "submit", …
     pub kind: String,
     pub phase: JobPhase,
+    #[ts(type = "number")]
     pub done: u64,
     /// None when the source gives no totals (Stripe): the UI shows counts.
+    #[ts(type = "number | null")]
     pub total: Option<u64>,
     pub message: String,
 }
@@ -433,4 +435,84 @@ pub struct SubmitSummary {
     pub results: Vec<SubmissionResult>,
     /// Set when the run stopped early (invalid key, cancelled); the rest stays queued.
     pub stopped_because: Option<UiError>,
+}
+
+/// The user's fix for one debtor; `None` keeps what the source says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct DebtorEdits {
+    /// "Company" or "Private".
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    /// Street lines, e.g. ["Vesterbrogade 1", "2. sal"].
+    pub address_lines: Option<Vec<String>>,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    /// A country name or ISO code; normalised by the readiness rules.
+    pub country: Option<String>,
+    /// US state (code or name) or a free-text region.
+    pub state: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company_registration_number: Option<String>,
+    pub contact_person: Option<String>,
+}
+
+/// The debtor as it will be sent: the source's data with the user's fix on top.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DebtorView {
+    pub debtor_key: String,
+    /// What the source says.
+    pub source: DebtorEdits,
+    /// The user's fix, if any.
+    pub fix: Option<DebtorEdits>,
+    /// How many cached invoices a fix would apply to.
+    pub invoice_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InvoiceDetail {
+    pub row: InvoiceRow,
+    pub description: Option<String>,
+    /// Every readiness finding (blocking and warnings), mirroring the agency's rules.
+    pub checklist: Vec<RuleIssue>,
+    pub debtor: DebtorView,
+    /// The exact body that would be sent, when the invoice is ready.
+    #[ts(type = "unknown")]
+    pub payload: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FixDebtorRequest {
+    /// Any invoice of the debtor (the fix applies to all of them).
+    pub source_ref: String,
+    /// `None` removes the fix.
+    pub edits: Option<DebtorEdits>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FixDebtorResult {
+    pub invoices_updated: u32,
+    /// How many of them are now ready.
+    pub now_ready: u32,
+}
+
+/// A submission from the window: what was queued and what came of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SubmitOutcome {
+    pub batch_id: String,
+    /// What was queued (and what was refused, with reasons).
+    pub queued: SubmitPreview,
+    pub summary: SubmitSummary,
 }

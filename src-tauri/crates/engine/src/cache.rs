@@ -49,7 +49,7 @@ fn load_edits(store: &Store, invoice: &Invoice) -> Result<Option<DebtorOverride>
         })
 }
 
-fn record(
+pub(crate) fn record(
     invoice: &Invoice,
     edits: Option<&DebtorOverride>,
     today: NaiveDate,

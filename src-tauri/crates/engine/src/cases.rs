@@ -19,7 +19,7 @@ impl Engine {
             });
         }
         let query = StoreCaseQuery {
-            agency_environment: Some(self.agency_environment()),
+            agency_environment: Some(self.current_agency_environment().await?),
             source_status: None,
             with_source_only: false,
             limit: if q.limit == 0 { DEFAULT_PAGE } else { q.limit },

@@ -46,6 +46,9 @@ pub enum EngineError {
         source: serde_json::Error,
     },
 
+    #[error("invoice {source_ref} is not in the local cache")]
+    UnknownInvoice { source_ref: String },
+
     #[error("another Casebridge window or command is already sending cases")]
     AlreadySending,
 
@@ -76,6 +79,7 @@ impl EngineError {
             Self::AgencyNotConnected => "agency_not_connected".into(),
             Self::CorruptCache { .. } => "corrupt_cache".into(),
             Self::AlreadySending => "already_sending".into(),
+            Self::UnknownInvoice { .. } => "unknown_invoice".into(),
             Self::Serialize { .. } => "internal".into(),
             Self::AgencyKeyMissing => "agency_key_missing".into(),
         }
@@ -100,6 +104,9 @@ impl EngineError {
             Self::NotBuiltYet { .. } => "This part of Casebridge is still being built.".into(),
             Self::Serialize { .. } => "Nothing was sent. Please report this with exported diagnostics.".into(),
             Self::CorruptCache { .. } => "Fetch the invoices again to refresh the cache; nothing was sent.".into(),
+            Self::UnknownInvoice { .. } => {
+                "Fetch invoices again; it may have been paid or removed at the source.".into()
+            }
             Self::AlreadySending => {
                 "Wait for it to finish (its progress shows there); queued cases are sent once, by whichever runs."
                     .into()

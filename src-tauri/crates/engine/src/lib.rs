@@ -18,6 +18,7 @@ mod cache;
 mod cases;
 mod clock;
 mod config;
+mod debtors;
 mod error;
 mod integrations;
 mod progress;
@@ -55,6 +56,8 @@ struct Inner {
     sandbox_services: Vec<SandboxService>,
     /// One limiter per engine: the agency counts requests per key.
     limiter: tokio::sync::Mutex<Option<Arc<casebridge_agency::RateLimiter>>>,
+    /// Set while the window's submit runs, so it can be stopped.
+    submit_cancel: tokio::sync::Mutex<Option<CancelFlag>>,
 }
 
 /// Opens (creating if needed) the database and applies pending migrations;
@@ -120,6 +123,7 @@ impl Engine {
                 sandbox: tokio::sync::Mutex::new(sandbox),
                 sandbox_services,
                 limiter: tokio::sync::Mutex::new(None),
+                submit_cancel: tokio::sync::Mutex::new(None),
             }),
         };
         if let Some(url) = agency_url {
@@ -154,7 +158,11 @@ impl Engine {
             data_dir: info.data_dir,
             db_path: info.db_path,
             log_dir: info.log_dir,
-            agency: None,
+            agency: self.agency_connection().await?.map(|c| api::AgencySettings {
+                environment: format!("{:?}", c.environment),
+                base_url: c.base_url,
+                key_stored: true,
+            }),
         })
     }
 

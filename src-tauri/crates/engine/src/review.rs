@@ -24,7 +24,7 @@ impl Engine {
             });
         }
         let filter = StoreFilter {
-            agency_environment: self.agency_environment(),
+            agency_environment: self.current_agency_environment().await?,
             provider: None,
             account: None,
             search: q.search.clone().filter(|s| !s.trim().is_empty()),
@@ -57,12 +57,21 @@ impl Engine {
         })
     }
 
-    /// Which agency environment "submitted" is judged against.
+    /// Which agency environment "submitted" is judged against before any
+    /// agency is connected.
     pub(crate) fn agency_environment(&self) -> AgencyEnvironment {
         match self.inner.config.mode {
             RunMode::Demo => AgencyEnvironment::Test,
             RunMode::Normal => AgencyEnvironment::Production,
         }
+    }
+
+    /// The environment of the connected agency, else the mode's default.
+    pub(crate) async fn current_agency_environment(&self) -> Result<AgencyEnvironment, EngineError> {
+        Ok(self
+            .agency_settings()
+            .await?
+            .map_or(self.agency_environment(), |s| s.outbox_environment()))
     }
 }
 
@@ -101,7 +110,7 @@ fn filter_counts(c: &ReviewCounts) -> FilterCounts {
     }
 }
 
-fn row(r: ReviewedInvoice, today: chrono::NaiveDate) -> InvoiceRow {
+pub(crate) fn row(r: ReviewedInvoice, today: chrono::NaiveDate) -> InvoiceRow {
     let inv = r.invoice;
     InvoiceRow {
         source_ref: crate::cache::display_source(&inv.source),

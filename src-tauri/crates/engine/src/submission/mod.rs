@@ -45,7 +45,18 @@ use crate::api::{
 };
 use crate::{Engine, EngineError, ProgressSink};
 
-use payload::PayloadOptions;
+pub(crate) use payload::PayloadOptions;
+
+/// The exact body for a checked draft.
+pub(crate) fn body(draft: &CaseDraft, options: PayloadOptions) -> Result<serde_json::Value, EngineError> {
+    payload::case_request(draft, options)
+}
+
+/// Test cases unless the connection sends real ones.
+pub(crate) fn payload_options(settings: Option<&crate::agency::StoredAgencySettings>) -> PayloadOptions {
+    PayloadOptions { is_test: settings.is_some_and(|s| s.sends_test_cases()) }
+}
+
 
 /// Requests in flight at once. The rate limiter, not this, bounds the rate;
 /// this only hides the agency's latency.
@@ -67,7 +78,7 @@ impl CancelFlag {
     }
 }
 
-fn issue(f: &RuleFailure) -> RuleIssue {
+pub(crate) fn issue(f: &RuleFailure) -> RuleIssue {
     RuleIssue {
         code: f.code.as_str().to_string(),
         field: f.field.as_str().to_string(),
@@ -95,6 +106,17 @@ fn store_ref(source: &DomainSourceRef) -> SourceRef {
 }
 
 use crate::cache::display_source as display_ref;
+
+/// A cached invoice by its `provider:account/id` text, or a clear error.
+pub(crate) fn cached_invoice(
+    store: &Store,
+    env: AgencyEnvironment,
+    raw_ref: &str,
+) -> Result<casebridge_store::ReviewedInvoice, EngineError> {
+    let unknown = || EngineError::UnknownInvoice { source_ref: raw_ref.to_string() };
+    let parsed = DomainSourceRef::parse(raw_ref).map_err(|_| unknown())?;
+    store.get_invoice(env, &store_ref(&parsed))?.ok_or_else(unknown)
+}
 
 /// The outcome of preparing one selected invoice.
 enum Prepared {
@@ -246,7 +268,7 @@ impl Engine {
     ) -> Result<(SubmitPreview, Vec<(SourceRef, String)>), EngineError> {
         let settings = self.agency_settings().await?;
         let env = settings.as_ref().map_or(self.agency_environment(), |s| s.outbox_environment());
-        let options = PayloadOptions { is_test: settings.as_ref().is_some_and(|s| s.sends_test_cases()) };
+        let options = payload_options(settings.as_ref());
         let destination = settings
             .as_ref()
             .map_or_else(|| "no agency connected yet (dry run only)".to_string(), |s| s.destination());
@@ -336,6 +358,36 @@ impl Engine {
         preview.totals = totals(&sent);
         preview.will_send = sent;
         Ok((batch_id, preview))
+    }
+
+    /// The window's submit: queue the selection, then send everything due,
+    /// reporting progress. [`Engine::cancel_submission`] stops it between
+    /// sends; what is queued stays queued.
+    pub async fn submit(
+        &self,
+        request: SubmitRequest,
+        sink: Arc<dyn ProgressSink>,
+    ) -> Result<crate::api::SubmitOutcome, EngineError> {
+        let (batch_id, queued) = self.enqueue_submission(request).await?;
+        let cancel = CancelFlag::default();
+        *self.inner.submit_cancel.lock().await = Some(cancel.clone());
+        let summary = self.run_submissions(sink, cancel).await;
+        *self.inner.submit_cancel.lock().await = None;
+        let mut summary = summary?;
+        summary.batch_id = Some(batch_id.clone());
+        Ok(crate::api::SubmitOutcome { batch_id, queued, summary })
+    }
+
+    /// Stops a running [`Engine::submit`] after the sends in flight.
+    /// Returns whether one was running.
+    pub async fn cancel_submission(&self) -> bool {
+        match self.inner.submit_cancel.lock().await.as_ref() {
+            Some(flag) => {
+                flag.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Sends everything due in the outbox (any batch) until it is empty,
