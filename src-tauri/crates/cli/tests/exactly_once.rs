@@ -28,7 +28,7 @@ fn invoice(n: u32) -> Invoice {
         // Odd invoices have no number, so the agency cannot refuse a second
         // case for them by creditor reference: only our idempotency key and
         // outbox stand between a crash and a duplicate.
-        creditor_reference: (n % 2 == 0).then(|| format!("CRASH-{n:06}")),
+        creditor_reference: n.is_multiple_of(2).then(|| format!("CRASH-{n:06}")),
         issue_date: NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
         due_date: NaiveDate::from_ymd_opt(2026, 7, 1),
         amounts: InvoiceAmounts::unpaid(
