@@ -67,7 +67,7 @@ async fn seed(data_dir: &std::path::Path, agency_url: &str, count: u32) {
     let config = EngineConfig {
         data_dir: data_dir.to_path_buf(),
         mode: RunMode::Demo,
-        demo_agency_url: Some(agency_url.to_string()),
+        demo_agency_url: Some(agency_url.to_string()), demo_stripe_url: None,
     };
     let secrets = Arc::new(casebridge_store::secrets::EphemeralSecrets::default());
     let engine = Engine::start_with(config, Arc::new(SystemClock), secrets).await.unwrap();

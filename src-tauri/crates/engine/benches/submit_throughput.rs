@@ -63,7 +63,7 @@ async fn main() {
     let url = sandbox.urls().agency.expect("agency url");
     let dir = tempfile::tempdir().expect("temp dir");
     let engine = Engine::start_with(
-        EngineConfig { data_dir: dir.path().to_path_buf(), mode: RunMode::Demo, demo_agency_url: Some(url) },
+        EngineConfig { data_dir: dir.path().to_path_buf(), mode: RunMode::Demo, demo_agency_url: Some(url), demo_stripe_url: None },
         Arc::new(SystemClock),
         Arc::new(casebridge_store::secrets::EphemeralSecrets::default()),
     )

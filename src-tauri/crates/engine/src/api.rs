@@ -516,3 +516,49 @@ pub struct SubmitOutcome {
     pub queued: SubmitPreview,
     pub summary: SubmitSummary,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectStripeRequest {
+    /// `rk_…` (restricted, read-only: recommended) or `sk_…`. Kept only in
+    /// the keychain after the check.
+    pub api_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StripeConnection {
+    pub account_id: String,
+    pub account_name: Option<String>,
+    /// "test" or "live".
+    pub mode: String,
+    /// E.g. a secret key was used where a restricted key would be safer.
+    pub warning: Option<UiError>,
+}
+
+/// What to fetch; dates are inclusive, YYYY-MM-DD.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct FetchRequest {
+    pub created_from: Option<String>,
+    pub created_to: Option<String>,
+    pub due_from: Option<String>,
+    pub due_to: Option<String>,
+    /// Also fetch invoices marked uncollectible.
+    pub include_uncollectible: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FetchSummary {
+    pub invoices: u32,
+    pub pages: u32,
+    /// Invoices seen but not imported (paid, void, nothing owed, no number).
+    pub skipped: u32,
+    /// What could not be read; everything else was kept.
+    pub failures: Vec<UiError>,
+}

@@ -20,6 +20,8 @@ pub struct EngineConfig {
     /// `casebridge sandbox`) instead of starting the sandbox in-process, so
     /// several processes share one.
     pub demo_agency_url: Option<String>,
+    /// Demo mode only, with `demo_agency_url`: a running Stripe fake.
+    pub demo_stripe_url: Option<String>,
 }
 
 impl EngineConfig {
@@ -29,7 +31,7 @@ impl EngineConfig {
             Some(dir) if !dir.is_empty() => PathBuf::from(dir),
             _ => default_data_dir(mode)?,
         };
-        Ok(Self { data_dir, mode, demo_agency_url: None })
+        Ok(Self { data_dir, mode, demo_agency_url: None, demo_stripe_url: None })
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -78,7 +80,7 @@ mod tests {
 
     #[test]
     fn demo_and_normal_never_share_a_database_file() {
-        let config = |mode| EngineConfig { data_dir: with_mode(Path::new("/d"), mode), mode, demo_agency_url: None };
+        let config = |mode| EngineConfig { data_dir: with_mode(Path::new("/d"), mode), mode, demo_agency_url: None, demo_stripe_url: None };
         let (normal, demo) = (config(RunMode::Normal), config(RunMode::Demo));
         assert_ne!(normal.db_path(), demo.db_path());
         assert_ne!(normal.keychain_namespace(), demo.keychain_namespace());

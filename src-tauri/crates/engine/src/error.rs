@@ -30,6 +30,12 @@ pub enum EngineError {
     #[error(transparent)]
     Agency(#[from] casebridge_agency::AgencyError),
 
+    #[error(transparent)]
+    Provider(#[from] casebridge_providers::ProviderError),
+
+    #[error("{source_name} is not connected yet")]
+    NotConnected { source_name: &'static str },
+
     #[error("{field}: {reason}")]
     InvalidInput { field: &'static str, reason: String },
 
@@ -73,6 +79,8 @@ impl EngineError {
             Self::Store(e) => e.code().to_string(),
             Self::Sandbox(e) => e.code().to_string(),
             Self::Agency(e) => e.code().to_string(),
+            Self::Provider(e) => e.code().to_string(),
+            Self::NotConnected { .. } => "not_connected".into(),
             Self::InvalidInput { .. } => "invalid_input".into(),
             Self::NotBuiltYet { .. } => "not_built_yet".into(),
             Self::TaskPanicked => "internal".into(),
@@ -100,6 +108,10 @@ impl EngineError {
                 .to_string(),
             Self::Sandbox(e) => e.hint().to_string(),
             Self::Agency(e) => e.hint().to_string(),
+            Self::Provider(e) => e.hint(),
+            Self::NotConnected { source_name } => {
+                format!("Connect {source_name} on the Integrations page first.")
+            }
             Self::InvalidInput { .. } => "Correct the value and try again.".into(),
             Self::NotBuiltYet { .. } => "This part of Casebridge is still being built.".into(),
             Self::Serialize { .. } => "Nothing was sent. Please report this with exported diagnostics.".into(),

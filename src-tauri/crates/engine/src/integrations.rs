@@ -26,7 +26,7 @@ const CARDS: [CardSpec; 5] = [
         provider: "stripe",
         title: "Stripe",
         blurb: "Native sync of open invoices with a read-only restricted key.",
-        availability: || not_built("Stripe sync arrives with the Stripe integration."),
+        availability: || Availability::Available,
     },
     CardSpec {
         kind: IntegrationKind::Quickbooks,

@@ -23,6 +23,7 @@ mod error;
 mod integrations;
 mod progress;
 mod review;
+mod stripe;
 mod submission;
 mod tracking;
 
@@ -54,6 +55,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     sandbox: tokio::sync::Mutex<Option<Sandbox>>,
     sandbox_services: Vec<SandboxService>,
+    /// Where demo mode's fakes listen (all `None` outside demo mode).
+    sandbox_urls: casebridge_sandbox::SandboxUrls,
     /// One limiter per engine: the agency counts requests per key.
     limiter: tokio::sync::Mutex<Option<Arc<casebridge_agency::RateLimiter>>>,
     /// Set while the window's submit runs, so it can be stopped.
@@ -96,19 +99,21 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         create_data_dir(&config)?;
         let store = Store::open(&config.db_path())?;
-        let (sandbox, sandbox_services, agency_url) = match (config.mode, &config.demo_agency_url) {
-            (RunMode::Normal, _) => (None, Vec::new(), None),
-            (RunMode::Demo, Some(url)) => {
-                let service = SandboxService { name: "Debitura agency (fake, shared)".into(), url: url.clone() };
-                (None, vec![service], Some(url.clone()))
-            }
+        let no_fakes = casebridge_sandbox::SandboxUrls { agency: None, stripe: None };
+        let (sandbox, sandbox_urls) = match (config.mode, &config.demo_agency_url) {
+            (RunMode::Normal, _) => (None, no_fakes),
+            (RunMode::Demo, Some(url)) => (
+                None,
+                casebridge_sandbox::SandboxUrls { agency: Some(url.clone()), stripe: config.demo_stripe_url.clone() },
+            ),
             (RunMode::Demo, None) => {
                 let sandbox = Sandbox::start(casebridge_sandbox::demo::config()).await?;
-                let services = sandbox_services(&sandbox);
-                let agency_url = sandbox.urls().agency;
-                (Some(sandbox), services, agency_url)
+                let urls = sandbox.urls();
+                (Some(sandbox), urls)
             }
         };
+        let sandbox_services = sandbox_services(&sandbox_urls);
+        let agency_url = sandbox_urls.agency.clone();
         tracing::info!(
             mode = ?config.mode,
             db = %config.db_path().display(),
@@ -122,6 +127,7 @@ impl Engine {
                 clock,
                 sandbox: tokio::sync::Mutex::new(sandbox),
                 sandbox_services,
+                sandbox_urls,
                 limiter: tokio::sync::Mutex::new(None),
                 submit_cancel: tokio::sync::Mutex::new(None),
             }),
@@ -191,9 +197,8 @@ impl Engine {
     }
 }
 
-fn sandbox_services(sandbox: &Sandbox) -> Vec<SandboxService> {
-    let urls = sandbox.urls();
-    [("Debitura agency (fake)", urls.agency)]
+fn sandbox_services(urls: &casebridge_sandbox::SandboxUrls) -> Vec<SandboxService> {
+    [("Debitura agency (fake)", urls.agency.clone()), ("Stripe (fake)", urls.stripe.clone())]
         .into_iter()
         .filter_map(|(name, url)| url.map(|url| SandboxService { name: name.to_string(), url }))
         .collect()

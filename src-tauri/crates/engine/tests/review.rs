@@ -12,7 +12,7 @@ use support::invoice_without_street;
 
 async fn engine(dir: &tempfile::TempDir) -> Engine {
     let clock = Arc::new(FixedClock(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()));
-    let config = EngineConfig { data_dir: dir.path().to_path_buf(), mode: RunMode::Demo, demo_agency_url: None };
+    let config = EngineConfig { data_dir: dir.path().to_path_buf(), mode: RunMode::Demo, demo_agency_url: None, demo_stripe_url: None };
     Engine::start_with(config, clock, support::secrets()).await.unwrap()
 }
 

@@ -23,7 +23,7 @@ impl ProgressSink for Events {
 
 async fn demo_engine(dir: &tempfile::TempDir) -> Engine {
     let clock = Arc::new(FixedClock(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()));
-    let config = EngineConfig { data_dir: dir.path().to_path_buf(), mode: RunMode::Demo, demo_agency_url: None };
+    let config = EngineConfig { data_dir: dir.path().to_path_buf(), mode: RunMode::Demo, demo_agency_url: None, demo_stripe_url: None };
     Engine::start_with(config, clock, support::secrets()).await.unwrap()
 }
 
@@ -104,7 +104,7 @@ async fn an_invoice_number_the_agency_already_has_is_linked_not_duplicated() {
     let dir2 = tempfile::tempdir().unwrap();
     let other = {
         let clock = Arc::new(FixedClock(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()));
-        let config = EngineConfig { data_dir: dir2.path().to_path_buf(), mode: RunMode::Normal, demo_agency_url: None };
+        let config = EngineConfig { data_dir: dir2.path().to_path_buf(), mode: RunMode::Normal, demo_agency_url: None, demo_stripe_url: None };
         Engine::start_with(config, clock, support::secrets()).await.unwrap()
     };
     let agency_url = engine.info().sandbox[0].url.clone();

@@ -15,7 +15,7 @@ fn clock() -> Arc<FixedClock> {
 }
 
 async fn engine(dir: &tempfile::TempDir, mode: RunMode) -> Engine {
-    let config = EngineConfig { data_dir: dir.path().join("data"), mode, demo_agency_url: None };
+    let config = EngineConfig { data_dir: dir.path().join("data"), mode, demo_agency_url: None, demo_stripe_url: None };
     Engine::start_with(config, clock(), support::secrets()).await.expect("engine starts on an empty directory")
 }
 

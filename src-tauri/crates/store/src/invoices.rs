@@ -409,6 +409,17 @@ impl Store {
         })
     }
 
+    /// Drops one cached invoice, e.g. one found paid at the source right
+    /// before submission. Returns whether it was cached.
+    pub fn forget_invoice(&self, source: &SourceRef) -> Result<bool> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM invoices WHERE provider = ?1 AND account = ?2 AND external_id = ?3",
+                params![source.provider, source.account, source.external_id],
+            )? > 0)
+        })
+    }
+
     /// Saves (or replaces) the fix for one debtor.
     pub fn set_debtor_override(
         &self,

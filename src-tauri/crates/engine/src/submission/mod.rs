@@ -301,7 +301,17 @@ impl Engine {
         request: SubmitRequest,
     ) -> Result<(String, SubmitPreview), EngineError> {
         let settings = self.agency_settings().await?.ok_or(EngineError::AgencyNotConnected)?;
+        // Send today's balance, not the one fetched hours ago.
+        let settled = self.recheck_stripe_balances(&request.source_refs).await?;
         let (mut preview, keys) = self.prepare(request).await?;
+        for blocked in preview.blocked.iter_mut().filter(|b| settled.contains(&b.source_ref)) {
+            blocked.issues = vec![blocking_issue(
+                "paid_at_source",
+                "amountToRecover",
+                "the invoice was paid or voided at the source since it was fetched".into(),
+                "Nothing to collect: it was left out.",
+            )];
+        }
         let batch_id = uuid::Uuid::new_v4().to_string();
         let env = settings.outbox_environment();
         let entries: Vec<NewOutboxEntry> = preview
