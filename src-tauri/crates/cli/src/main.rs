@@ -8,6 +8,7 @@ mod cmd_agency;
 mod cmd_cases;
 mod cmd_db;
 mod cmd_sandbox;
+mod cmd_stripe;
 mod cmd_submit;
 
 use std::process::ExitCode;
@@ -46,13 +47,21 @@ enum Command {
         #[command(subcommand)]
         action: cmd_agency::AgencyAction,
     },
+    /// Connect Stripe with a restricted key.
+    Stripe {
+        #[command(subcommand)]
+        action: cmd_stripe::StripeAction,
+    },
+    /// Fetch unpaid invoices from a source into the local database.
+    Fetch(cmd_stripe::FetchArgs),
     /// Submit invoices from the local database as agency cases (exactly once).
     Submit(cmd_submit::SubmitArgs),
     /// List submitted cases with their agency status.
     Cases(cmd_cases::CasesArgs),
 }
 
-/// Exit codes: 0 done, 1 error, 2 finished but some invoices were not accepted.
+/// Exit codes: 0 done, 1 error, 2 finished but not everything went through
+/// (invoices not accepted, or parts of a fetch not read).
 const EXIT_NOT_ALL_ACCEPTED: u8 = 2;
 
 async fn start_engine(mode: RunMode, sandbox_agency_url: Option<String>) -> Result<Engine, EngineError> {
@@ -74,6 +83,10 @@ async fn with_engine(
             cmd_submit::SubmitEnd::SomeNotAccepted => ExitCode::from(EXIT_NOT_ALL_ACCEPTED),
         }),
         Command::Cases(args) => cmd_cases::run(&engine, args).await.map(|()| ExitCode::SUCCESS),
+        Command::Stripe { action } => cmd_stripe::connect(&engine, action).await.map(|()| ExitCode::SUCCESS),
+        Command::Fetch(args) => cmd_stripe::fetch(&engine, args).await.map(|complete| {
+            if complete { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NOT_ALL_ACCEPTED) }
+        }),
         Command::Sandbox(_) | Command::Db { .. } => unreachable!("handled without an engine"),
     };
     engine.shutdown().await;

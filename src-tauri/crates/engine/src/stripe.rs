@@ -124,7 +124,9 @@ impl Engine {
         let stored: StoredStripe = serde_json::from_value(record.settings)
             .map_err(|source| EngineError::CorruptCache { what: "the Stripe connection".into(), source })?;
         let key = self.secrets().get(&secret_key())?.ok_or(EngineError::NotConnected { source_name: "Stripe" })?;
-        let client = StripeClient::new(&stored.base_url, StripeKey::parse(key.expose())?, StripeOptions::default())?;
+        // A demo's fake listens on a new port each start.
+        let base_url = self.inner.sandbox_urls.stripe.clone().unwrap_or(stored.base_url);
+        let client = StripeClient::new(&base_url, StripeKey::parse(key.expose())?, StripeOptions::default())?;
         Ok((client, stored.account))
     }
 
