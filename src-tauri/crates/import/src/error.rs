@@ -1,0 +1,201 @@
+//! The crate's one error type, and where in a file an error happened.
+
+use std::fmt;
+
+use casebridge_domain::ErrorReport;
+use serde::Serialize;
+
+/// Where in an imported file something went wrong: the UI jumps there.
+///
+/// `row` is the 1-based physical line the record starts on (what a text
+/// editor or spreadsheet shows), `column` the 0-based column index.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Location {
+    /// The file's name as the user picked it.
+    pub file: String,
+    /// The sheet, for workbooks.
+    pub sheet: Option<String>,
+    /// 1-based row (line) number, when the error is about one row.
+    pub row: Option<u64>,
+    /// 0-based column index, when the error is about one cell.
+    pub column: Option<usize>,
+}
+
+impl Location {
+    /// The whole file.
+    pub fn file(file: impl Into<String>) -> Location {
+        Location {
+            file: file.into(),
+            ..Location::default()
+        }
+    }
+
+    /// One row of the file.
+    #[must_use]
+    pub fn at_row(mut self, row: u64) -> Location {
+        self.row = Some(row);
+        self
+    }
+
+    /// One cell of the file.
+    #[must_use]
+    pub fn at_cell(mut self, row: u64, column: usize) -> Location {
+        self.row = Some(row);
+        self.column = Some(column);
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, " [{sheet}]")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, ", row {row}")?;
+        }
+        if let Some(column) = self.column {
+            // Users count columns from 1 (A, B, C… in a spreadsheet).
+            write!(f, ", column {}", column + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a file that is not text looks like, to say so plainly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BinaryKind {
+    /// A ZIP container: XLSX, ODS, DOCX or a real ZIP.
+    ZipContainer,
+    /// An OLE2 compound file: legacy XLS or DOC.
+    OleCompound,
+    /// A PDF document.
+    Pdf,
+    /// An image (PNG, JPEG, GIF).
+    Image,
+    /// Anything else with control bytes no text file has.
+    Unknown,
+}
+
+impl BinaryKind {
+    fn describe(self) -> &'static str {
+        match self {
+            BinaryKind::ZipContainer => "a ZIP container (XLSX, ODS or ZIP)",
+            BinaryKind::OleCompound => "a legacy Office file (XLS or DOC)",
+            BinaryKind::Pdf => "a PDF document",
+            BinaryKind::Image => "an image",
+            BinaryKind::Unknown => "binary data",
+        }
+    }
+}
+
+impl fmt::Display for BinaryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// Everything that can go wrong while importing a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Reading the file failed.
+    #[error("{location}: could not read the file")]
+    Io {
+        /// Where.
+        location: Location,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not text (e.g. a workbook or PDF renamed to `.csv`).
+    #[error("{location}: this is {kind}, not a text file")]
+    NotText {
+        /// Where.
+        location: Location,
+        /// What it looks like instead.
+        kind: BinaryKind,
+    },
+    /// An encoding label the user chose that no decoder knows.
+    #[error("\"{label}\" is not a text encoding we know")]
+    UnknownEncoding {
+        /// The label as given.
+        label: String,
+    },
+    /// The file has no rows at all.
+    #[error("{location}: the file is empty")]
+    Empty {
+        /// Where.
+        location: Location,
+    },
+    /// The CSV parser gave up on a record.
+    #[error("{location}: the row could not be read as delimited text")]
+    Csv {
+        /// Where.
+        location: Location,
+        /// The parser's error.
+        #[source]
+        source: csv::Error,
+    },
+}
+
+impl ImportError {
+    /// Stable snake_case identifier for the UI and logs.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            ImportError::Io { .. } => "import_io",
+            ImportError::NotText { .. } => "import_not_text",
+            ImportError::UnknownEncoding { .. } => "import_unknown_encoding",
+            ImportError::Empty { .. } => "import_empty_file",
+            ImportError::Csv { .. } => "import_csv_malformed",
+        }
+    }
+
+    /// What the user can do about it, in plain words.
+    pub fn hint(&self) -> String {
+        match self {
+            ImportError::Io { .. } => {
+                "Check that the file still exists and that you may read it, then try again."
+                    .to_owned()
+            }
+            ImportError::NotText { kind, .. } => match kind {
+                BinaryKind::ZipContainer | BinaryKind::OleCompound => {
+                    "Rename it to its real extension (.xlsx, .xls, .ods) or export it as CSV."
+                        .to_owned()
+                }
+                _ => "Export the invoices from your system as CSV, TSV or a spreadsheet."
+                    .to_owned(),
+            },
+            ImportError::UnknownEncoding { .. } => {
+                "Pick an encoding from the list, e.g. UTF-8, windows-1252 or ISO-8859-2."
+                    .to_owned()
+            }
+            ImportError::Empty { .. } => "Choose a file that contains the invoices.".to_owned(),
+            ImportError::Csv { .. } => {
+                "Check the delimiter and quote settings, or open the file in a spreadsheet and save it as CSV again."
+                    .to_owned()
+            }
+        }
+    }
+
+    /// Where it happened, when it is about a file.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            ImportError::Io { location, .. }
+            | ImportError::NotText { location, .. }
+            | ImportError::Empty { location }
+            | ImportError::Csv { location, .. } => Some(location),
+            ImportError::UnknownEncoding { .. } => None,
+        }
+    }
+
+    /// The `{ code, message, hint }` triple the UI shows.
+    pub fn report(&self) -> ErrorReport {
+        ErrorReport {
+            code: self.code(),
+            message: self.to_string(),
+            hint: self.hint(),
+        }
+    }
+}
