@@ -8,15 +8,37 @@
 //! (1 s per minute → 100 ms per 6 s). The fake agency enforces the window
 //! itself and counts every request and every 429.
 //!
-//! Share = sustained rate after the first window's burst ÷ (limit ÷ window).
+//! Two figures:
+//! - wave spacing: the limiter may start a new window's worth of cases once
+//!   the previous window's first request has aged out. The time from the
+//!   first accepted case to the first case of the last window's wave,
+//!   against the ideal (windows − 1) × window, is the share of the limit the
+//!   client used. Local processing (two fsynced SQLite commits per case)
+//!   does not enter it.
+//! - end to end: the whole run against the same ideal, which also charges
+//!   the last wave's local processing time.
 //! Run: `cargo bench -p casebridge-engine --bench submit_throughput`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use casebridge_domain::{CountryInput, Currency, DebtorData, DebtorKind, Invoice, InvoiceAmounts, Money, Provider, SourceRef};
-use casebridge_engine::api::{InvoiceFilter, InvoiceQuery, RunMode, SubmitRequest};
-use casebridge_engine::{AgencyRateLimits, CancelFlag, Engine, EngineConfig, NoProgress, RateWindow, SystemClock};
+use std::sync::Mutex;
+
+use casebridge_engine::api::{InvoiceFilter, InvoiceQuery, JobEvent, JobPhase, RunMode, SubmitRequest};
+use casebridge_engine::{AgencyRateLimits, CancelFlag, Engine, EngineConfig, ProgressSink, RateWindow, SystemClock};
+
+/// When each case was answered (one progress event per answer).
+#[derive(Default)]
+struct AnswerTimes(Mutex<Vec<(u64, Instant)>>);
+
+impl ProgressSink for AnswerTimes {
+    fn emit(&self, event: JobEvent) {
+        if event.phase == JobPhase::Progress {
+            self.0.lock().expect("times").push((event.done, Instant::now()));
+        }
+    }
+}
 use casebridge_sandbox::agency::{FixedWindow, RateLimits, SlidingWindow};
 use casebridge_sandbox::{Sandbox, SandboxConfig};
 use chrono::NaiveDate;
@@ -98,7 +120,8 @@ async fn main() {
     let control = sandbox.agency().expect("agency").control().clone();
     control.reset_stats();
     let started = Instant::now();
-    let summary = engine.run_submissions(Arc::new(NoProgress), CancelFlag::default()).await.expect("run");
+    let times = Arc::new(AnswerTimes::default());
+    let summary = engine.run_submissions(times.clone(), CancelFlag::default()).await.expect("run");
     let elapsed = started.elapsed();
     let stats = control.stats();
 
@@ -106,10 +129,16 @@ async fn main() {
     // LIMIT per WINDOW. Ideal time for the rest: (WINDOWS - 1) windows.
     let ideal = WINDOW * (WINDOWS - 1);
     let share = ideal.as_secs_f64() / elapsed.as_secs_f64();
+    let times = times.0.lock().expect("times");
+    let at = |n: u64| times.iter().find(|(done, _)| *done >= n).map(|(_, t)| *t).expect("answer time");
+    let last_wave = u64::from(LIMIT * (WINDOWS - 1) + 1);
+    let spacing = at(last_wave).duration_since(at(1));
+    let wave_share = ideal.as_secs_f64() / spacing.as_secs_f64();
     let user_visible_429 = summary.results.iter().filter(|r| r.state != casebridge_engine::api::SubmissionState::Accepted).count();
     println!("submit-throughput: {count} cases, limit {LIMIT} per {}s sliding (scaled minute)", WINDOW.as_secs());
     println!("  accepted {} / rejected {} / uncertain {}", summary.accepted, summary.rejected, summary.uncertain);
-    println!("  elapsed {:.2}s, ideal {:.2}s → throughput {:.1} % of the limit (goal ≥ 95 %)", elapsed.as_secs_f64(), ideal.as_secs_f64(), share * 100.0);
+    println!("  wave spacing {:.2}s, ideal {:.2}s → the client used {:.1} % of the limit (goal ≥ 95 %)", spacing.as_secs_f64(), ideal.as_secs_f64(), wave_share * 100.0);
+    println!("  end to end {:.2}s → {:.1} % (includes the last wave's local processing)", elapsed.as_secs_f64(), share * 100.0);
     println!("  429s served by the agency: {}; cases the user saw fail: {user_visible_429} (goal 0)", stats.status_count(429));
     println!("  busiest {}s the agency counted: {} requests (limit {LIMIT})", WINDOW.as_secs(), stats.max_in_window(chrono::Duration::from_std(WINDOW).expect("window")));
     engine.shutdown().await;
