@@ -17,6 +17,7 @@
 //!   does not enter it.
 //! - end to end: the whole run against the same ideal, which also charges
 //!   the last wave's local processing time.
+//!
 //! Run: `cargo bench -p casebridge-engine --bench submit_throughput`.
 
 use std::sync::Arc;
@@ -129,7 +130,7 @@ async fn main() {
     // LIMIT per WINDOW. Ideal time for the rest: (WINDOWS - 1) windows.
     let ideal = WINDOW * (WINDOWS - 1);
     let share = ideal.as_secs_f64() / elapsed.as_secs_f64();
-    let times = times.0.lock().expect("times");
+    let times = times.0.lock().expect("times").clone();
     let at = |n: u64| times.iter().find(|(done, _)| *done >= n).map(|(_, t)| *t).expect("answer time");
     let last_wave = u64::from(LIMIT * (WINDOWS - 1) + 1);
     let spacing = at(last_wave).duration_since(at(1));
