@@ -34,5 +34,7 @@
 
 pub mod encoding;
 mod error;
+pub mod mapping;
+pub mod sniff;
 
 pub use error::{BinaryKind, ImportError, Location};
