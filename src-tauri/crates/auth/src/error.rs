@@ -82,6 +82,9 @@ pub enum AuthError {
         oauth_error: String,
         description: Option<String>,
     },
+    /// The code exchange returned no refresh token, so the connection would die within the hour.
+    #[error("{provider} did not grant offline access (no refresh token)")]
+    NoRefreshToken { provider: ProviderId },
     /// The refresh token is no longer accepted (`invalid_grant`): expired, revoked, or rotated
     /// away. Only a new sign-in helps.
     #[error("the connection {connection} must be reconnected: the provider no longer accepts its refresh token")]
@@ -154,6 +157,7 @@ impl AuthError {
             AuthError::TokenTransport { .. } => "oauth_token_endpoint_unreachable",
             AuthError::TokenResponseUnreadable { .. } => "oauth_token_response_unreadable",
             AuthError::TokenRejected { .. } => "oauth_token_rejected",
+            AuthError::NoRefreshToken { .. } => "oauth_no_refresh_token",
             AuthError::NeedsReconnect { .. } => "oauth_needs_reconnect",
             AuthError::NotConnected { .. } => "oauth_not_connected",
             AuthError::CorruptTokens { .. } => "oauth_tokens_corrupt",
@@ -208,6 +212,9 @@ impl AuthError {
             }
             AuthError::TokenRejected { .. } => {
                 "Start the connection again; if it fails again, check the client ID and secret in Settings."
+            }
+            AuthError::NoRefreshToken { .. } => {
+                "Connect again and approve offline access; remove older Casebridge grants in the provider's connected apps if it persists."
             }
             AuthError::NeedsReconnect { .. } | AuthError::NotConnected { .. } => {
                 "Reconnect the provider in Settings → Connections."

@@ -25,11 +25,15 @@
 //! - Read the clock inside the token logic: "now" is passed in.
 
 pub mod browser;
+pub mod client;
 mod error;
 pub mod flow;
 pub mod loopback;
+pub mod tokens;
 
 pub use browser::{Browser, SystemBrowser};
+pub use client::{ClientAuth, OAuthClient, ProviderSettings, TokenGrant};
 pub use error::{AuthError, ErrorReport, Result};
 pub use flow::{AuthorizedFlow, Callback, CallbackOutcome, FlowRegistry, PendingFlow, ProviderId};
 pub use loopback::{LoopbackHost, LoopbackListener, LoopbackRedirect};
+pub use tokens::{TokenSet, TokenVault};
