@@ -5,6 +5,8 @@ use std::fmt;
 use casebridge_domain::ErrorReport;
 use serde::Serialize;
 
+use crate::values::{DateFormat, NumberLocale, ValueProblem};
+
 /// Where in an imported file something went wrong: the UI jumps there.
 ///
 /// `row` is the 1-based physical line the record starts on (what a text
@@ -129,6 +131,16 @@ pub enum ImportError {
         /// Where.
         location: Location,
     },
+    /// A cell that cannot be read as its column's kind of value.
+    #[error("{location}: \"{input}\" {problem}")]
+    Cell {
+        /// Where.
+        location: Location,
+        /// The cell as the file holds it.
+        input: String,
+        /// What is wrong with it.
+        problem: ValueProblem,
+    },
     /// The CSV parser gave up on a record.
     #[error("{location}: the row could not be read as delimited text")]
     Csv {
@@ -149,6 +161,13 @@ impl ImportError {
             ImportError::UnknownEncoding { .. } => "import_unknown_encoding",
             ImportError::Empty { .. } => "import_empty_file",
             ImportError::Csv { .. } => "import_csv_malformed",
+            ImportError::Cell { problem, .. } => match problem {
+                ValueProblem::NotAnAmount => "amount_invalid",
+                ValueProblem::WrongNumberLocale { .. } => "amount_wrong_locale",
+                ValueProblem::LeadingZeros => "amount_leading_zeros",
+                ValueProblem::NotADate { .. } => "date_invalid",
+                ValueProblem::ImpossibleDate => "date_impossible",
+            },
         }
     }
 
@@ -172,6 +191,37 @@ impl ImportError {
                     .to_owned()
             }
             ImportError::Empty { .. } => "Choose a file that contains the invoices.".to_owned(),
+            ImportError::Cell { problem, .. } => match problem {
+                ValueProblem::NotAnAmount => {
+                    "Enter a number, or check that the right column is mapped to this field."
+                        .to_owned()
+                }
+                ValueProblem::WrongNumberLocale { expected } => match expected {
+                    NumberLocale::DecimalPoint => {
+                        "Write it like 1,234.56, or switch the column to decimal comma.".to_owned()
+                    }
+                    NumberLocale::DecimalComma => {
+                        "Write it like 1.234,56, or switch the column to decimal point.".to_owned()
+                    }
+                },
+                ValueProblem::LeadingZeros => {
+                    "Map this column to a text field (invoice or customer number), or remove the leading zeros."
+                        .to_owned()
+                }
+                ValueProblem::NotADate { expected } => match expected {
+                    DateFormat::ExcelSerial => {
+                        "Format the column as a date in the spreadsheet, or pick another date column."
+                            .to_owned()
+                    }
+                    _ => format!(
+                        "Write the date as {}, or change the column's date format.",
+                        expected.pattern()
+                    ),
+                },
+                ValueProblem::ImpossibleDate => {
+                    "Correct the day or month, or change the column's day/month order.".to_owned()
+                }
+            },
             ImportError::Csv { .. } => {
                 "Check the delimiter and quote settings, or open the file in a spreadsheet and save it as CSV again."
                     .to_owned()
@@ -185,6 +235,7 @@ impl ImportError {
             ImportError::Io { location, .. }
             | ImportError::NotText { location, .. }
             | ImportError::Empty { location }
+            | ImportError::Cell { location, .. }
             | ImportError::Csv { location, .. } => Some(location),
             ImportError::UnknownEncoding { .. } => None,
         }

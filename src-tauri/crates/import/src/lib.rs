@@ -36,5 +36,6 @@ pub mod encoding;
 mod error;
 pub mod mapping;
 pub mod sniff;
+pub mod values;
 
 pub use error::{BinaryKind, ImportError, Location};
