@@ -24,8 +24,19 @@ fn main() {
             "app_info",
             "list_integrations",
             "list_invoices",
+            "invoice_detail",
+            "fix_debtor",
             "list_cases",
+            "refresh_cases",
             "get_settings",
+            "connect_agency",
+            "agency_connection",
+            "preview_submission",
+            "submit",
+            "cancel_submission",
+            "save_json_export",
+            "connect_stripe",
+            "fetch_stripe",
         ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         // A build script reports by failing; `{:#}` keeps anyhow's cause chain.

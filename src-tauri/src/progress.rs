@@ -2,11 +2,6 @@
 //! `job://progress` event, whatever page is open, so a job survives the
 //! user navigating away.
 
-// The first job command (fetch, import or submit) hands a `TauriProgress` to
-// the engine; until then nothing constructs one. `expect` fails the build
-// once that happens, so this line cannot outlive its reason.
-#![expect(dead_code, reason = "wired into the first job command")]
-
 use casebridge_engine::api::JobEvent;
 use casebridge_engine::ProgressSink;
 use tauri::{AppHandle, Emitter};

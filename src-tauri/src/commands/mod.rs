@@ -3,18 +3,33 @@
 //! Adding a command: add it here, in build.rs's `AppManifest` and in
 //! `capabilities/main-window.json`.
 
+mod agency;
 mod app;
 mod cases;
+mod export;
 mod integrations;
 mod invoices;
 mod settings;
+mod stripe;
+mod submit;
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app::app_info,
         integrations::list_integrations,
         invoices::list_invoices,
+        invoices::invoice_detail,
+        invoices::fix_debtor,
         cases::list_cases,
+        cases::refresh_cases,
         settings::get_settings,
+        agency::connect_agency,
+        agency::agency_connection,
+        submit::preview_submission,
+        submit::submit,
+        submit::cancel_submission,
+        export::save_json_export,
+        stripe::connect_stripe,
+        stripe::fetch_stripe,
     ]
 }
