@@ -23,6 +23,9 @@
 //! - The Stripe fake ([`stripe`]): invoice and customer reads with cursor
 //!   lists, filters, `expand[]`, restricted-key permissions, per-mode rate
 //!   limits and seeded demo data.
+//! - The OAuth fake ([`oauth`]): an authorization server shaped like
+//!   QuickBooks' and Zoho's (PKCE S256, rotating refresh tokens, expiry,
+//!   revocation); started on its own with [`oauth::build`].
 //! - [`demo`]: the well-known fake credentials and demo configuration.
 //!
 //! ## What it must NOT do
@@ -56,6 +59,7 @@ mod clock;
 pub mod demo;
 mod error;
 pub mod faults;
+pub mod oauth;
 mod server;
 mod stats;
 pub mod stripe;
@@ -66,6 +70,7 @@ pub use agency::{AgencyConfig, AgencyHandle};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use error::{ErrorReport, SandboxError};
 pub use faults::{FaultKind, FaultPlan, FaultRule, Fraction, Latency, Trigger};
+pub use oauth::{OAuthConfig, OAuthHandle};
 pub use server::{FakeControl, FakeServer, PolicyRateLimited, Provider, RunningFake};
 pub use stats::StatsSnapshot;
 pub use stripe::{StripeConfig, StripeHandle};
