@@ -154,9 +154,10 @@ pub enum ImportError {
 
 impl ImportError {
     /// Stable snake_case identifier for the UI and logs.
-    pub const fn code(&self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             ImportError::Io { .. } => "import_io",
+            ImportError::Csv { source, .. } if source.is_io_error() => "import_io",
             ImportError::NotText { .. } => "import_not_text",
             ImportError::UnknownEncoding { .. } => "import_unknown_encoding",
             ImportError::Empty { .. } => "import_empty_file",
@@ -174,6 +175,10 @@ impl ImportError {
     /// What the user can do about it, in plain words.
     pub fn hint(&self) -> String {
         match self {
+            ImportError::Csv { source, .. } if source.is_io_error() => {
+                "Check that the file still exists and that you may read it, then try again."
+                    .to_owned()
+            }
             ImportError::Io { .. } => {
                 "Check that the file still exists and that you may read it, then try again."
                     .to_owned()

@@ -35,6 +35,7 @@
 pub mod encoding;
 mod error;
 pub mod mapping;
+pub mod reader;
 pub mod sniff;
 pub mod values;
 

@@ -139,13 +139,7 @@ fn judge(sample: &str, is_whole_file: bool, delimiter: u8, quote: u8) -> Candida
         // The prefix may cut the last record anywhere.
         records.pop();
     }
-    // Blank lines, and lines of only delimiters however they were split.
-    records.retain(|r| {
-        r.iter().any(|cell| {
-            cell.chars()
-                .any(|c| !c.is_whitespace() && !DELIMITERS.contains(&u8::try_from(c).unwrap_or(0)))
-        })
-    });
+    records.retain(|r| has_content(r.iter().map(String::as_str)));
 
     let width = modal_width(&records);
     let table_start = records.iter().position(|r| r.len() == width).unwrap_or(0);
@@ -169,6 +163,16 @@ fn judge(sample: &str, is_whole_file: bool, delimiter: u8, quote: u8) -> Candida
         table_start,
         score,
     }
+}
+
+/// Whether a record has any text: blank lines and lines of only delimiters
+/// (however a wrong delimiter split them) do not count as records when the
+/// preamble is measured, here and in the reader alike.
+pub(crate) fn has_content<'a>(cells: impl IntoIterator<Item = &'a str>) -> bool {
+    cells.into_iter().any(|cell| {
+        cell.chars()
+            .any(|c| !c.is_whitespace() && !DELIMITERS.contains(&u8::try_from(c).unwrap_or(0)))
+    })
 }
 
 /// The most frequent field count; ties go to the wider one.
