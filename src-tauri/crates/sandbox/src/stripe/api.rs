@@ -13,9 +13,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::json;
 
-use super::model::{Dataset, FakeInvoice, InvoiceStatus, Mode};
+use super::model::{FakeCustomer, FakeInvoice, InvoiceStatus, Mode};
 use super::render::{self, Ctx, CustomerField, Shape};
 use super::state::StripeState;
 use super::{Access, StripeKeyConfig};
@@ -49,16 +50,20 @@ pub(super) fn file_routes(state: Arc<StripeState>) -> Router {
 
 // ---------------------------------------------------------------- errors
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.to_string(),
-    )
-        .into_response()
+fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        // Only a map with non-string keys could fail; none is built here.
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// `{"error":{"type","code","message","param","doc_url"}}`; absent parts
@@ -427,6 +432,14 @@ impl Range {
             .flatten()
             .min()
     }
+
+    /// The oldest `created` this range admits.
+    fn lower(&self) -> Option<i64> {
+        [self.eq, self.gte, self.gt.map(|b| b + 1)]
+            .into_iter()
+            .flatten()
+            .max()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -541,59 +554,50 @@ fn check_expand(expand: &[String], allowed: &[&str]) -> Result<(), ApiError> {
     }
 }
 
-fn list_envelope(url: &str, data: Vec<Value>, has_more: bool) -> Value {
-    json!({"object": "list", "url": url, "has_more": has_more, "data": data})
+/// A cursor as a position in a newest-first list.
+#[derive(Debug, Clone, Copy)]
+enum Cursor {
+    After(usize),
+    Before(usize),
 }
 
-/// One page out of `matches` (already newest first): after or before the
-/// cursor's position, `limit` long; `has_more` says whether more lie in
-/// the direction of travel.
-fn page<T>(
-    matches: Vec<T>,
+/// One page of the positions in `range` (of a newest-first list) that
+/// `matches`, after or before the cursor; `has_more` says whether more lie
+/// in the direction of travel. Walks only as far as the page needs.
+fn page(
+    range: std::ops::Range<usize>,
     cursor: Option<Cursor>,
     limit: usize,
-    key: impl Fn(&T) -> (i64, String),
-) -> (Vec<T>, bool) {
-    let newer = |item: &T, at: &(i64, String)| key(item) > *at;
-    match cursor {
-        None => {
-            let has_more = matches.len() > limit;
-            (matches.into_iter().take(limit).collect(), has_more)
-        }
-        Some(Cursor::After(at)) => {
-            let rest: Vec<T> = matches
-                .into_iter()
-                .filter(|m| !newer(m, &at) && key(m) != at)
-                .collect();
-            let has_more = rest.len() > limit;
-            (rest.into_iter().take(limit).collect(), has_more)
-        }
-        Some(Cursor::Before(at)) => {
-            let before: Vec<T> = matches.into_iter().filter(|m| newer(m, &at)).collect();
-            let has_more = before.len() > limit;
-            let skip = before.len().saturating_sub(limit);
-            (before.into_iter().skip(skip).collect(), has_more)
-        }
+    matches: impl Fn(usize) -> bool,
+) -> (Vec<usize>, bool) {
+    let mut found: Vec<usize> = match cursor {
+        Some(Cursor::Before(at)) => (range.start..at.min(range.end))
+            .rev()
+            .filter(|&i| matches(i))
+            .take(limit + 1)
+            .collect(),
+        Some(Cursor::After(at)) => (range.start.max(at + 1)..range.end)
+            .filter(|&i| matches(i))
+            .take(limit + 1)
+            .collect(),
+        None => range.filter(|&i| matches(i)).take(limit + 1).collect(),
+    };
+    let has_more = found.len() > limit;
+    found.truncate(limit);
+    if matches!(cursor, Some(Cursor::Before(_))) {
+        found.reverse();
     }
+    (found, has_more)
 }
 
-enum Cursor {
-    After((i64, String)),
-    Before((i64, String)),
-}
-
-fn invoice_key(inv: &FakeInvoice) -> (i64, String) {
-    (inv.created, inv.id.clone())
-}
-
+/// The cursor parameters as positions; an unknown id is Stripe's 400.
 fn cursor_for(
-    data: &Dataset,
     params: &ListParams,
     object: &str,
-    position: impl Fn(&Dataset, &str) -> Option<(i64, String)>,
+    position: impl Fn(&str) -> Option<usize>,
 ) -> Result<Option<Cursor>, ApiError> {
     let lookup = |id: &str, param: &str| {
-        position(data, id).ok_or_else(|| no_such(object, id, StatusCode::BAD_REQUEST, param))
+        position(id).ok_or_else(|| no_such(object, id, StatusCode::BAD_REQUEST, param))
     };
     Ok(match (&params.starting_after, &params.ending_before) {
         (Some(id), _) => Some(Cursor::After(lookup(id, "starting_after")?)),
@@ -627,37 +631,29 @@ async fn list_invoices(
     let expand_customer = !params.expand.is_empty();
     require(&state, &caller, true, expand_customer)?;
     let ctx = ctx(&state, &caller, &headers);
-    let mut data = state.lock();
-    if data.empty_pages > 0 {
-        data.empty_pages -= 1;
-        return Ok(json_response(
-            StatusCode::OK,
-            &list_envelope("/v1/invoices", Vec::new(), true),
-        ));
-    }
-    let set = data.dataset(caller.mode);
-    let cursor = cursor_for(set, &params, "invoice", |d, id| {
-        d.invoice(id).map(invoice_key)
-    })?;
-    // Invoices are sorted newest first: skip straight to the newest one the
-    // created filter admits.
-    let start = params.created.upper().map_or(0, |upper| {
-        set.invoices.partition_point(|inv| inv.created > upper)
-    });
-    let lower = [
-        params.created.eq,
-        params.created.gte,
-        params.created.gt.map(|b| b + 1),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    let matches: Vec<&FakeInvoice> = set.invoices[start..]
-        .iter()
-        .take_while(|inv| lower.is_none_or(|lo| inv.created >= lo))
-        .filter(|inv| {
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    // Pick and copy the page under the lock; render after releasing it.
+    let (items, customers, has_more) = {
+        let mut data = state.lock();
+        if data.empty_pages > 0 {
+            data.empty_pages -= 1;
+            return Ok(json_response(
+                StatusCode::OK,
+                &render::list::<()>("/v1/invoices", Vec::new(), true),
+            ));
+        }
+        let set = data.dataset(caller.mode);
+        let cursor = cursor_for(&params, "invoice", |id| set.invoice_index.get(id).copied())?;
+        // Newest first: the created filter is a contiguous stretch.
+        let upper = params.created.upper();
+        let lower = params.created.lower();
+        let start = upper.map_or(0, |u| set.invoices.partition_point(|inv| inv.created > u));
+        let end = lower.map_or(set.invoices.len(), |l| {
+            set.invoices.partition_point(|inv| inv.created >= l)
+        });
+        let (positions, has_more) = page(start..end, cursor, limit, |i| {
+            let inv = &set.invoices[i];
             params.status.is_none_or(|s| inv.status == s)
-                && params.created.contains(Some(inv.created))
                 && params.due_date.contains(inv.due_date)
                 && params
                     .customer
@@ -671,25 +667,34 @@ async fn list_invoices(
                     .collection_method
                     .as_ref()
                     .is_none_or(|m| &inv.collection_method == m)
-        })
-        .collect();
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    let (items, has_more) = page(matches, cursor, limit, |inv| invoice_key(inv));
-    let rendered: Vec<Value> = items
-        .into_iter()
-        .map(|inv| {
+        });
+        let items: Vec<FakeInvoice> = positions.iter().map(|&i| set.invoices[i].clone()).collect();
+        let customers: Vec<Option<FakeCustomer>> = items
+            .iter()
+            .map(|inv| {
+                inv.customer
+                    .as_ref()
+                    .filter(|_| expand_customer)
+                    .and_then(|id| set.customers.get(id))
+                    .cloned()
+            })
+            .collect();
+        (items, customers, has_more)
+    };
+    let rendered: Vec<_> = items
+        .iter()
+        .zip(&customers)
+        .map(|(inv, customer)| {
             let field = if expand_customer {
-                CustomerField::Expanded(inv.customer.as_ref().and_then(|id| set.customers.get(id)))
+                CustomerField::Expanded(customer.as_ref())
             } else {
                 CustomerField::Id
             };
             render::invoice(inv, field, &ctx)
         })
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &list_envelope("/v1/invoices", rendered, has_more),
-    ))
+    let body = render::list("/v1/invoices", rendered, has_more);
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 async fn retrieve_invoice(
@@ -704,19 +709,28 @@ async fn retrieve_invoice(
     let expand_customer = !params.expand.is_empty();
     require(&state, &caller, true, expand_customer)?;
     let ctx = ctx(&state, &caller, &headers);
-    let data = state.lock();
-    let set = data.dataset(caller.mode);
-    let inv = set
-        .invoice(&id)
-        .ok_or_else(|| no_such("invoice", &id, StatusCode::NOT_FOUND, "id"))?;
+    let (inv, customer) = {
+        let data = state.lock();
+        let set = data.dataset(caller.mode);
+        let inv = set
+            .invoice(&id)
+            .ok_or_else(|| no_such("invoice", &id, StatusCode::NOT_FOUND, "id"))?
+            .clone();
+        let customer = inv
+            .customer
+            .as_ref()
+            .and_then(|c| set.customers.get(c))
+            .cloned();
+        (inv, customer)
+    };
     let field = if expand_customer {
-        CustomerField::Expanded(inv.customer.as_ref().and_then(|c| set.customers.get(c)))
+        CustomerField::Expanded(customer.as_ref())
     } else {
         CustomerField::Id
     };
     Ok(json_response(
         StatusCode::OK,
-        &render::invoice(inv, field, &ctx),
+        &render::invoice(&inv, field, &ctx),
     ))
 }
 
@@ -738,35 +752,35 @@ async fn list_customers(
     check_expand(&params.expand, &["data.tax_ids"])?;
     require(&state, &caller, false, true)?;
     let ctx = ctx(&state, &caller, &headers);
-    let data = state.lock();
-    let set = data.dataset(caller.mode);
-    let cursor = cursor_for(set, &params, "customer", |d, id| {
-        d.customers.get(id).map(|c| (c.created, c.id.clone()))
-    })?;
-    let matches: Vec<_> = set
-        .customer_order
-        .iter()
-        .filter_map(|id| set.customers.get(id))
-        .filter(|c| {
-            !c.deleted
-                && params.created.contains(Some(c.created))
-                && params
-                    .email
-                    .as_ref()
-                    .is_none_or(|e| c.email.as_ref() == Some(e))
-        })
-        .collect();
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    let (items, has_more) = page(matches, cursor, limit, |c| (c.created, c.id.clone()));
+    let (items, has_more) = {
+        let data = state.lock();
+        let set = data.dataset(caller.mode);
+        let order = &set.customer_order;
+        let cursor = cursor_for(&params, "customer", |id| order.iter().position(|c| c == id))?;
+        let (positions, has_more) = page(0..order.len(), cursor, limit, |i| {
+            set.customers.get(&order[i]).is_some_and(|c| {
+                !c.deleted
+                    && params.created.contains(Some(c.created))
+                    && params
+                        .email
+                        .as_ref()
+                        .is_none_or(|e| c.email.as_ref() == Some(e))
+            })
+        });
+        let items: Vec<FakeCustomer> = positions
+            .iter()
+            .filter_map(|&i| set.customers.get(&order[i]).cloned())
+            .collect();
+        (items, has_more)
+    };
     let expand_tax_ids = !params.expand.is_empty();
     let rendered = items
-        .into_iter()
+        .iter()
         .map(|c| render::customer(c, &ctx, expand_tax_ids))
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &list_envelope("/v1/customers", rendered, has_more),
-    ))
+    let body = render::list("/v1/customers", rendered, has_more);
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 async fn retrieve_customer(
@@ -780,15 +794,16 @@ async fn retrieve_customer(
     check_expand(&params.expand, &["tax_ids"])?;
     require(&state, &caller, false, true)?;
     let ctx = ctx(&state, &caller, &headers);
-    let data = state.lock();
-    let customer = data
+    let customer = state
+        .lock()
         .dataset(caller.mode)
         .customers
         .get(&id)
+        .cloned()
         .ok_or_else(|| no_such("customer", &id, StatusCode::NOT_FOUND, "id"))?;
     Ok(json_response(
         StatusCode::OK,
-        &render::customer(customer, &ctx, !params.expand.is_empty()),
+        &render::customer(&customer, &ctx, !params.expand.is_empty()),
     ))
 }
 
@@ -908,25 +923,27 @@ mod tests {
         }
     }
 
-    fn keys(items: &[(i64, &str)]) -> Vec<(i64, String)> {
-        items.iter().map(|(t, id)| (*t, (*id).to_owned())).collect()
-    }
-
     #[test]
     fn pages_walk_forward_and_backward_around_a_cursor() {
-        // Newest first.
-        let all = keys(&[(5, "e"), (4, "d"), (3, "c"), (2, "b"), (1, "a")]);
-        let id = |k: &(i64, String)| k.clone();
-        let (first, more) = page(all.clone(), None, 2, id);
-        assert_eq!((first, more), (keys(&[(5, "e"), (4, "d")]), true));
-        let (next, more) = page(all.clone(), Some(Cursor::After((4, "d".into()))), 2, id);
-        assert_eq!((next, more), (keys(&[(3, "c"), (2, "b")]), true));
-        let (last, more) = page(all.clone(), Some(Cursor::After((2, "b".into()))), 2, id);
-        assert_eq!((last, more), (keys(&[(1, "a")]), false));
-        let (back, more) = page(all.clone(), Some(Cursor::Before((2, "b".into()))), 2, id);
-        assert_eq!((back, more), (keys(&[(4, "d"), (3, "c")]), true));
-        let (top, more) = page(all, Some(Cursor::Before((4, "d".into()))), 2, id);
-        assert_eq!((top, more), (keys(&[(5, "e")]), false));
+        // Positions 0..5 of a newest-first list; 3 is filtered out.
+        let all = |i: usize| i != 3;
+        assert_eq!(page(0..6, None, 2, all), (vec![0, 1], true));
+        assert_eq!(
+            page(0..6, Some(Cursor::After(1)), 2, all),
+            (vec![2, 4], true)
+        );
+        assert_eq!(page(0..6, Some(Cursor::After(4)), 2, all), (vec![5], false));
+        assert_eq!(
+            page(0..6, Some(Cursor::Before(5)), 2, all),
+            (vec![2, 4], true)
+        );
+        assert_eq!(
+            page(0..6, Some(Cursor::Before(2)), 2, all),
+            (vec![0, 1], false)
+        );
+        // A cursor outside the filtered stretch still orders correctly.
+        assert_eq!(page(2..4, Some(Cursor::After(0)), 5, all), (vec![2], false));
+        assert_eq!(page(2..4, Some(Cursor::After(4)), 5, all), (vec![], false));
     }
 
     #[test]
@@ -939,6 +956,6 @@ mod tests {
         assert!(r.contains(Some(10)) && r.contains(Some(19)));
         assert!(!r.contains(Some(20)) && !r.contains(Some(9)) && !r.contains(None));
         assert!(Range::default().contains(None));
-        assert_eq!(r.upper(), Some(19));
+        assert_eq!((r.lower(), r.upper()), (Some(10), Some(19)));
     }
 }
