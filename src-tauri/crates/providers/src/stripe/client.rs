@@ -1,5 +1,6 @@
 //! The Stripe client: validate a key, fetch unpaid invoices, re-read one.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use casebridge_domain::Provider;
@@ -86,7 +87,7 @@ pub enum Rechecked {
 /// A client for one Stripe account and key.
 #[derive(Debug)]
 pub struct StripeClient {
-    transport: Transport,
+    transport: Arc<Transport>,
     mode: StripeMode,
     kind: KeyKind,
     strategy: FetchStrategy,
@@ -119,7 +120,13 @@ impl StripeClient {
         let budget = options
             .rate_budget
             .unwrap_or_else(|| default_budget(key.mode()));
-        let transport = Transport::new(base, &key, options.request_timeout, options.retry, budget)?;
+        let transport = Arc::new(Transport::new(
+            base,
+            &key,
+            options.request_timeout,
+            options.retry,
+            budget,
+        )?);
         Ok(StripeClient {
             transport,
             mode: key.mode(),
@@ -229,7 +236,7 @@ impl StripeClient {
             });
         }
         if let Some(first) = sample.and_then(|page: ListPage| page.data.into_iter().next()) {
-            if let Ok(fields) = serde_json::from_value::<InvoiceAccountFields>(first) {
+            if let Ok(fields) = serde_json::from_str::<InvoiceAccountFields>(first.get()) {
                 name = name.or(fields.account_name);
                 country = country.or(fields.account_country);
             }
@@ -269,7 +276,7 @@ impl StripeClient {
                 split: true,
             },
         };
-        walk(&self.transport, &account.id, filter, how, progress).await
+        walk(self.transport.clone(), &account.id, filter, how, progress).await
     }
 
     /// Reads one invoice again (its outstanding balance may have changed

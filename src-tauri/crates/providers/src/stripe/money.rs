@@ -10,8 +10,8 @@ use casebridge_domain::{Currency, DomainError, Money};
 
 /// How many decimals Stripe's integer amounts carry for `currency`.
 ///
-/// - 0: Stripe's zero-decimal list (JPY, KRW, CLP, …, MGA, UGX is *not*
-///   here: see below).
+/// - 0: Stripe's zero-decimal list (JPY, KRW, CLP, MGA…), except UGX
+///   (see below).
 /// - 3: BHD, JOD, KWD, OMR, TND.
 /// - 2: everything else, including ISK and UGX, which Stripe documents as
 ///   "two-decimal with 00 endings" (an ISK amount of `550` is refused by the

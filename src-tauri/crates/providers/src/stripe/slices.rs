@@ -21,17 +21,17 @@
 //! than a page of invoices is never split; its cursor walks it.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use casebridge_domain::Provider;
 use chrono::{DateTime, Utc};
-use futures::stream::{FuturesUnordered, StreamExt};
-use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use super::map::{map_invoice, Mapped};
 use super::transport::{Endpoint, Transport};
-use super::wire::{ListPage, WireInvoice};
+use super::wire::{ItemKey, ListPage, WireInvoice};
 use crate::error::ProviderError;
 use crate::fetch::{
     FailureScope, FetchFailure, FetchFilter, FetchOutcome, FetchProgress, ProgressSink,
@@ -127,58 +127,97 @@ pub(crate) struct Walk {
     pub split: bool,
 }
 
-/// The id and `created` of a raw list item, if it has both.
-fn position(item: &Value) -> Option<(String, i64)> {
-    Some((
-        item.get("id")?.as_str()?.to_owned(),
-        item.get("created")?.as_i64()?,
-    ))
+/// One listed invoice, read and mapped in its page's task.
+struct Item {
+    id: Option<String>,
+    outcome: Result<Mapped, ProviderError>,
 }
 
-async fn fetch_page<'a>(
-    transport: &'a Transport,
-    filter: &'a FetchFilter,
-    slice: Slice,
-    on_wait: &'a (dyn Fn(Duration) + Send + Sync),
-) -> (Slice, Result<ListPage, ProviderError>) {
-    let query = slice.query(filter);
-    let result = transport
+/// A page, read and mapped.
+struct Page {
+    items: Vec<Item>,
+    has_more: bool,
+    /// `created` of the first readable item.
+    newest: Option<i64>,
+    /// Id and `created` of the last readable item: the next cursor. An
+    /// unreadable last item is simply listed again (and counted once).
+    cursor: Option<(String, i64)>,
+}
+
+/// What every page task needs, shared.
+struct Shared {
+    transport: Arc<Transport>,
+    filter: FetchFilter,
+    account: String,
+    accepted: Vec<SourceStatus>,
+}
+
+/// Fetches, parses and maps one page. Runs as its own task, so parsing
+/// and mapping use every core while the walk only merges.
+async fn read_page(
+    shared: Arc<Shared>,
+    slice: &Slice,
+    waits: mpsc::UnboundedSender<Duration>,
+) -> Result<Page, ProviderError> {
+    let on_wait = move |pause: Duration| {
+        // The walk may be gone (cancelled); then nobody needs to know.
+        let _ = waits.send(pause);
+    };
+    let page = shared
+        .transport
         .get::<ListPage>(
             Endpoint::ListInvoices,
             &["v1", "invoices"],
-            &query,
+            &slice.query(&shared.filter),
             None,
-            on_wait,
+            &on_wait,
         )
-        .await;
-    (slice, result)
+        .await?;
+    let mut newest = None;
+    let mut cursor = None;
+    let mut items = Vec::with_capacity(page.data.len());
+    for raw in &page.data {
+        let key = serde_json::from_str::<ItemKey>(raw.get()).ok();
+        let id = key.as_ref().and_then(|k| k.id.clone());
+        if let Some((id, created)) = key.and_then(|k| Some((k.id?, k.created?))) {
+            newest = newest.or(Some(created));
+            cursor = Some((id, created));
+        }
+        let outcome = serde_json::from_str::<WireInvoice>(raw.get())
+            .map_err(|source| ProviderError::InvoiceUnreadable {
+                provider: Provider::Stripe,
+                id: id.clone().unwrap_or_else(|| NO_ID.to_owned()),
+                source,
+            })
+            .and_then(|wire| map_invoice(wire, &shared.account, &shared.accepted));
+        items.push(Item { id, outcome });
+    }
+    Ok(Page {
+        items,
+        has_more: page.has_more,
+        newest,
+        cursor,
+    })
 }
 
+const NO_ID: &str = "(no id)";
+
 /// Everything a walk has read so far.
-struct Collector<'a> {
-    account: &'a str,
-    accepted: Vec<SourceStatus>,
+#[derive(Default)]
+struct Collector {
     seen: HashSet<String>,
     outcome: FetchOutcome,
 }
 
-impl Collector<'_> {
-    fn take(&mut self, item: Value) {
-        let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
-        if let Some(id) = &id {
+impl Collector {
+    fn take(&mut self, item: Item) {
+        if let Some(id) = &item.id {
             if !self.seen.insert(id.clone()) {
                 return;
             }
         }
-        let id = id.unwrap_or_else(|| "(no id)".to_owned());
-        let mapped = serde_json::from_value::<WireInvoice>(item)
-            .map_err(|source| ProviderError::InvoiceUnreadable {
-                provider: Provider::Stripe,
-                id: id.clone(),
-                source,
-            })
-            .and_then(|wire| map_invoice(wire, self.account, &self.accepted));
-        match mapped {
+        let id = item.id.unwrap_or_else(|| NO_ID.to_owned());
+        match item.outcome {
             Ok(Mapped::Keep(invoice)) => self.outcome.invoices.push(*invoice),
             Ok(Mapped::Skip(reason)) => self.outcome.skipped.push(SkippedInvoice { id, reason }),
             Err(error) => self.outcome.failures.push(FetchFailure {
@@ -186,6 +225,32 @@ impl Collector<'_> {
                 error,
             }),
         }
+    }
+
+    fn progress(&self, waiting_for_rate_limit: Option<Duration>) -> FetchProgress {
+        FetchProgress {
+            pages: self.outcome.pages,
+            invoices: self.outcome.invoices.len() as u64,
+            waiting_for_rate_limit,
+        }
+    }
+}
+
+/// Pages in flight, each its own task; dropping the walk aborts them.
+struct Tasks {
+    set: JoinSet<(Slice, Result<Page, ProviderError>)>,
+    shared: Arc<Shared>,
+    waits: mpsc::UnboundedSender<Duration>,
+}
+
+impl Tasks {
+    fn spawn(&mut self, slice: Slice) {
+        let shared = self.shared.clone();
+        let waits = self.waits.clone();
+        self.set.spawn(async move {
+            let result = read_page(shared, &slice, waits).await;
+            (slice, result)
+        });
     }
 }
 
@@ -196,7 +261,7 @@ impl Collector<'_> {
 /// permission missing), which stop the walk; everything else becomes a
 /// [`FetchFailure`] while the rest carries on.
 pub(crate) async fn walk(
-    transport: &Transport,
+    transport: Arc<Transport>,
     account: &str,
     filter: &FetchFilter,
     how: Walk,
@@ -206,38 +271,45 @@ pub(crate) async fn walk(
     if filter.include_uncollectible {
         statuses.push(SourceStatus::Uncollectible);
     }
-    let pages = AtomicU64::new(0);
-    let kept = AtomicU64::new(0);
-    let on_wait = |pause: Duration| {
-        if pause >= REPORT_WAITS_FROM {
-            progress.report(FetchProgress {
-                pages: pages.load(Ordering::Relaxed),
-                invoices: kept.load(Ordering::Relaxed),
-                waiting_for_rate_limit: Some(pause),
-            });
-        }
-    };
-    let mut collector = Collector {
-        account,
-        accepted: statuses.clone(),
-        seen: HashSet::new(),
-        outcome: FetchOutcome::default(),
+    let (waits, mut waited) = mpsc::unbounded_channel();
+    let mut tasks = Tasks {
+        set: JoinSet::new(),
+        shared: Arc::new(Shared {
+            transport,
+            filter: *filter,
+            account: account.to_owned(),
+            accepted: statuses.clone(),
+        }),
+        waits,
     };
     let lo = filter.created.start_timestamp().unwrap_or(0).max(0);
     let hi = filter.created.end_timestamp();
-    let concurrency = how.concurrency.max(1);
-
-    let mut inflight = FuturesUnordered::new();
     for status in statuses {
-        let root = Slice {
+        tasks.spawn(Slice {
             status,
             lo,
             hi,
             cursor: None,
-        };
-        inflight.push(fetch_page(transport, filter, root, &on_wait));
+        });
     }
-    while let Some((slice, result)) = inflight.next().await {
+    let concurrency = how.concurrency.max(1);
+    let mut collector = Collector::default();
+    loop {
+        let joined = tokio::select! {
+            Some(pause) = waited.recv() => {
+                if pause >= REPORT_WAITS_FROM {
+                    progress.report(collector.progress(Some(pause)));
+                }
+                continue;
+            }
+            joined = tasks.set.join_next() => joined,
+        };
+        let (slice, result) = match joined {
+            None => break,
+            Some(Ok(done)) => done,
+            // Our own bug, not the provider's: do not hide it.
+            Some(Err(join)) => std::panic::resume_unwind(join.into_panic()),
+        };
         let page = match result {
             Ok(page) => page,
             Err(error) if error.is_fatal() => return Err(error),
@@ -249,26 +321,16 @@ pub(crate) async fn walk(
                 continue;
             }
         };
-        let count = page.data.len();
-        let newest = page.data.iter().find_map(position).map(|(_, t)| t);
-        // The last readable item is the cursor; an unreadable last item is
-        // simply listed again (and counted once).
-        let cursor = page.data.iter().rev().find_map(position);
-        for item in page.data {
+        let count = page.items.len();
+        for item in page.items {
             collector.take(item);
         }
         collector.outcome.pages += 1;
-        pages.store(collector.outcome.pages, Ordering::Relaxed);
-        kept.store(collector.outcome.invoices.len() as u64, Ordering::Relaxed);
-        progress.report(FetchProgress {
-            pages: collector.outcome.pages,
-            invoices: collector.outcome.invoices.len() as u64,
-            waiting_for_rate_limit: None,
-        });
+        progress.report(collector.progress(None));
         if !page.has_more {
             continue;
         }
-        let Some((cursor_id, t)) = cursor else {
+        let Some((cursor_id, t)) = page.cursor else {
             collector.outcome.failures.push(FetchFailure {
                 scope: slice.unread_scope(),
                 error: ProviderError::EmptyPageWithMore {
@@ -282,16 +344,16 @@ pub(crate) async fn walk(
             ..slice
         };
         if how.split {
-            let span = newest.map_or(1, |newest| (newest - t).max(0) + 1);
+            let span = page.newest.map_or(1, |newest| (newest - t).max(0) + 1);
             let per_second = count as f64 / span as f64;
-            while inflight.len() + 1 < concurrency {
+            while tasks.set.len() + 1 < concurrency {
                 let Some(older) = next.split_off(t, per_second) else {
                     break;
                 };
-                inflight.push(fetch_page(transport, filter, older, &on_wait));
+                tasks.spawn(older);
             }
         }
-        inflight.push(fetch_page(transport, filter, next, &on_wait));
+        tasks.spawn(next);
     }
     let mut outcome = collector.outcome;
     outcome.invoices.sort_by(|a, b| {

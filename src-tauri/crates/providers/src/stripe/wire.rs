@@ -9,14 +9,24 @@
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// A list envelope: `{"object":"list","url":…,"has_more":…,"data":[…]}`.
-/// Items stay raw so that one unreadable invoice fails alone.
+/// Items stay raw text so that one unreadable invoice fails alone, and
+/// each is parsed straight into its type (no intermediate JSON tree).
 #[derive(Debug, Deserialize)]
 pub(crate) struct ListPage {
-    pub data: Vec<Value>,
+    pub data: Vec<Box<RawValue>>,
     pub has_more: bool,
+}
+
+/// Where a list item sits, read even from an item that is otherwise
+/// unreadable.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ItemKey {
+    pub id: Option<String>,
+    pub created: Option<i64>,
 }
 
 /// An embedded list (an invoice's `lines`, a customer's `tax_ids`).
