@@ -291,6 +291,19 @@ impl FlowRegistry {
         self.slot().take().map(|flow| flow.provider)
     }
 
+    /// Forgets the pending flow only if it is the one that sent `state` (a newer flow, started
+    /// after this one expired, is left alone).
+    pub fn cancel_flow(&self, state: &CsrfToken) -> bool {
+        let mut slot = self.slot();
+        let ours = slot.as_ref().is_some_and(|p| {
+            constant_time_eq(p.state.secret().as_bytes(), state.secret().as_bytes())
+        });
+        if ours {
+            *slot = None;
+        }
+        ours
+    }
+
     /// Matches a callback to the pending flow. On a match the flow is consumed, whatever the
     /// outcome; on a mismatch it stays pending.
     pub fn complete(&self, callback: Callback) -> Result<AuthorizedFlow> {
@@ -515,6 +528,19 @@ mod tests {
             report.message
         );
         assert!(report.hint.contains("declined"), "{}", report.hint);
+        assert!(!registry.is_pending());
+    }
+
+    #[test]
+    fn cancel_flow_leaves_a_newer_flow_alone() {
+        let registry = FlowRegistry::new(Duration::minutes(10));
+        let (old, _) = registry.begin(ProviderId::Zoho, redirect(), t0()).unwrap();
+        let (new, _) = registry
+            .begin(ProviderId::Zoho, redirect(), t0() + Duration::minutes(11))
+            .unwrap();
+        assert!(!registry.cancel_flow(&old));
+        assert!(registry.is_pending());
+        assert!(registry.cancel_flow(&new));
         assert!(!registry.is_pending());
     }
 

@@ -12,6 +12,9 @@
 //!   port or the first free port of the registered list, with a timeout.
 //! - [`client`]: the provider's endpoints and client credentials (installation settings), the
 //!   authorize URL, the code exchange and the refresh request (the `oauth2` crate does the wire).
+//! - [`connect`]: the loopback sign-in end to end ([`sign_in_with_loopback`]); the deep-link
+//!   variant is the same registry + [`Callback::from_redirect_url`] + [`OAuthClient::exchange_code`],
+//!   driven by the shell when the OS hands it the `casebridge://` URL.
 //! - [`tokens`]: the [`TokenSet`] in the keychain and [`TokenVault::refresh_if_needed`], which
 //!   refreshes under a lock file shared by every Casebridge process (window and CLI) and stores a
 //!   rotated refresh token before anyone may use the new access token. `invalid_grant` on refresh
@@ -26,6 +29,7 @@
 
 pub mod browser;
 pub mod client;
+pub mod connect;
 mod error;
 pub mod flow;
 pub mod loopback;
@@ -33,6 +37,7 @@ pub mod tokens;
 
 pub use browser::{Browser, SystemBrowser};
 pub use client::{ClientAuth, OAuthClient, ProviderSettings, TokenGrant};
+pub use connect::{sign_in_with_loopback, SignedIn};
 pub use error::{AuthError, ErrorReport, Result};
 pub use flow::{AuthorizedFlow, Callback, CallbackOutcome, FlowRegistry, PendingFlow, ProviderId};
 pub use loopback::{LoopbackHost, LoopbackListener, LoopbackRedirect};

@@ -221,3 +221,160 @@ async fn no_stored_tokens_is_not_connected() {
         .unwrap_err();
     assert_eq!(err.code(), "oauth_not_connected");
 }
+
+/// Plays the user's browser: follows the consent redirect in the background.
+struct HttpBrowser;
+
+impl casebridge_auth::Browser for HttpBrowser {
+    fn open(&self, url: &url::Url) -> casebridge_auth::Result<()> {
+        let url = url.clone();
+        tokio::spawn(async move { common::act_as_browser(&url, |l| l).await });
+        Ok(())
+    }
+}
+
+/// A user who never comes back.
+struct IgnoredBrowser;
+
+impl casebridge_auth::Browser for IgnoredBrowser {
+    fn open(&self, _: &url::Url) -> casebridge_auth::Result<()> {
+        Ok(())
+    }
+}
+
+/// No default browser on this machine.
+struct BrokenBrowser;
+
+impl casebridge_auth::Browser for BrokenBrowser {
+    fn open(&self, _: &url::Url) -> casebridge_auth::Result<()> {
+        Err(AuthError::Browser {
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "xdg-open not found"),
+        })
+    }
+}
+
+fn any_port() -> casebridge_auth::LoopbackRedirect {
+    casebridge_auth::LoopbackRedirect::from_registered(&["http://127.0.0.1/callback"]).unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_with_loopback_returns_tokens_and_the_realm() {
+    let fake = start_fake(auto_approve()).await;
+    let client = client_for(&fake.fake.url());
+    let registry = FlowRegistry::new(Duration::minutes(10));
+    let signed_in = casebridge_auth::sign_in_with_loopback(
+        &registry,
+        &client,
+        &HttpBrowser,
+        &any_port(),
+        std::time::Duration::from_secs(10),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed_in.realm_id.as_deref(), Some("9130350000000001"));
+    assert!(fake
+        .handle
+        .is_refresh_token_active(signed_in.grant.tokens.refresh.expose()));
+    assert!(!registry.is_pending());
+}
+
+#[tokio::test]
+async fn sign_in_failures_end_the_flow_so_the_next_one_can_start() {
+    let fake = start_fake(auto_approve()).await;
+    let client = client_for(&fake.fake.url());
+    let registry = FlowRegistry::new(Duration::minutes(10));
+    let short = std::time::Duration::from_millis(200);
+    let timeout = casebridge_auth::sign_in_with_loopback(
+        &registry,
+        &client,
+        &IgnoredBrowser,
+        &any_port(),
+        short,
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(timeout.code(), "oauth_timeout");
+    assert!(
+        !registry.is_pending(),
+        "a timed-out flow does not block the next"
+    );
+
+    let broken = casebridge_auth::sign_in_with_loopback(
+        &registry,
+        &client,
+        &BrokenBrowser,
+        &any_port(),
+        short,
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(broken.code(), "oauth_browser_failed");
+    assert!(!registry.is_pending());
+
+    fake.handle.set_approval(Approval::AutoDeny);
+    let denied = casebridge_auth::sign_in_with_loopback(
+        &registry,
+        &client,
+        &HttpBrowser,
+        &any_port(),
+        std::time::Duration::from_secs(10),
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(denied.code(), "oauth_access_denied");
+    assert!(!registry.is_pending());
+}
+
+#[tokio::test]
+async fn deep_link_callback_completes_the_pending_flow() {
+    let fake = start_fake(auto_approve()).await;
+    let client = client_for(&fake.fake.url());
+    let registry = FlowRegistry::new(Duration::minutes(10));
+    let deep_link = oauth2::RedirectUrl::new("casebridge://oauth/callback".into()).unwrap();
+    let (state, challenge) = registry
+        .begin(
+            casebridge_auth::ProviderId::QuickBooks,
+            deep_link.clone(),
+            Utc::now(),
+        )
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = http
+        .get(
+            client
+                .authorize_url(&state, &challenge, &deep_link)
+                .as_str(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // What the OS would hand the shell.
+    let link = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(link.starts_with("casebridge://oauth/callback?"), "{link}");
+
+    let stray = casebridge_auth::Callback::from_redirect_url(
+        "casebridge://oauth/callback?code=old&state=from-an-earlier-run",
+        &deep_link,
+    )
+    .unwrap();
+    assert_eq!(
+        registry.complete(stray).unwrap_err().code(),
+        "oauth_state_mismatch"
+    );
+
+    let callback = casebridge_auth::Callback::from_redirect_url(&link, &deep_link).unwrap();
+    let grant = client
+        .exchange_code(registry.complete(callback).unwrap(), Utc::now())
+        .await
+        .unwrap();
+    assert!(fake
+        .handle
+        .is_refresh_token_active(grant.tokens.refresh.expose()));
+}
