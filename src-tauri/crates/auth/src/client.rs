@@ -26,6 +26,20 @@ use crate::tokens::TokenSet;
 /// one hour both providers document, so we refresh rather than use a dead token.
 const DEFAULT_ACCESS_LIFETIME: Duration = Duration::hours(1);
 
+/// Zoho's accounts servers, one per data centre (zoho.md §2). Unlisted DCs are refused rather
+/// than trusted: the callback is outside input and decides where the client secret is sent.
+const ZOHO_ACCOUNTS_HOSTS: &[&str] = &[
+    "accounts.zoho.com",
+    "accounts.zoho.eu",
+    "accounts.zoho.in",
+    "accounts.zoho.com.au",
+    "accounts.zoho.jp",
+    "accounts.zohocloud.ca",
+    "accounts.zoho.sa",
+    "accounts.zoho.com.cn",
+    "accounts.zoho.uk",
+];
+
 /// How the client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientAuth {
@@ -134,6 +148,25 @@ impl OAuthClient {
         self.settings.provider
     }
 
+    /// The same app, with token requests sent to the Zoho accounts server named in the callback
+    /// (`accounts-server`): codes and refresh tokens are only valid in the user's data centre.
+    /// The server must be one of Zoho's, over https, since the client secret goes there.
+    pub fn with_zoho_accounts_server(&self, server: &Url) -> Result<Self> {
+        let host = server.host_str().unwrap_or("");
+        let trusted = server.scheme() == "https"
+            && server.port().is_none()
+            && server.path() == "/"
+            && ZOHO_ACCOUNTS_HOSTS.contains(&host);
+        if !trusted {
+            return Err(AuthError::UntrustedAccountsServer {
+                server: server.to_string(),
+            });
+        }
+        let mut settings = self.settings.clone();
+        settings.token_url = format!("https://{host}/oauth/v2/token");
+        OAuthClient::new(settings)
+    }
+
     /// The consent page URL for a flow started in the [`crate::FlowRegistry`].
     pub fn authorize_url(
         &self,
@@ -235,5 +268,64 @@ impl OAuthClient {
                 AuthError::TokenResponseUnreadable { provider }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zoho() -> OAuthClient {
+        OAuthClient::new(ProviderSettings {
+            provider: ProviderId::Zoho,
+            client_id: "1000.ABC".into(),
+            client_secret: Some(Secret::new("zoho-secret")),
+            authorize_url: "https://accounts.zoho.com/oauth/v2/auth".into(),
+            token_url: "https://accounts.zoho.com/oauth/v2/token".into(),
+            scopes: vec!["ZohoBooks.invoices.READ".into()],
+            client_auth: ClientAuth::RequestBody,
+            extra_authorize_params: vec![("access_type".into(), "offline".into())],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn token_requests_follow_a_zoho_accounts_server() {
+        let eu = zoho()
+            .with_zoho_accounts_server(&Url::parse("https://accounts.zoho.eu").unwrap())
+            .unwrap();
+        assert_eq!(
+            eu.settings.token_url,
+            "https://accounts.zoho.eu/oauth/v2/token"
+        );
+        assert_eq!(eu.provider(), ProviderId::Zoho);
+    }
+
+    #[test]
+    fn a_foreign_or_downgraded_accounts_server_is_refused() {
+        for server in [
+            "https://accounts.zoho.eu.evil.example",
+            "http://accounts.zoho.eu",
+            "https://accounts.zoho.eu:8443",
+            "https://accounts.zoho.eu/phish",
+            "https://evil.example",
+        ] {
+            let err = zoho()
+                .with_zoho_accounts_server(&Url::parse(server).unwrap())
+                .unwrap_err();
+            assert_eq!(err.code(), "oauth_untrusted_accounts_server", "{server}");
+        }
+    }
+
+    #[test]
+    fn authorize_url_carries_provider_extras_and_the_secret_never_shows() {
+        let client = zoho();
+        let redirect = RedirectUrl::new("http://localhost:8765/callback".into()).unwrap();
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let url = client.authorize_url(&CsrfToken::new("s".into()), &challenge, &redirect);
+        assert!(url
+            .query_pairs()
+            .any(|(k, v)| k == "access_type" && v == "offline"));
+        assert!(!format!("{client:?}").contains("zoho-secret"));
     }
 }

@@ -58,6 +58,9 @@ pub enum AuthError {
         #[source]
         source: url::ParseError,
     },
+    /// A Zoho callback named an accounts server that is not one of Zoho's (https, known host).
+    #[error("the sign-in answer names an unknown accounts server {server}")]
+    UntrustedAccountsServer { server: String },
     /// The system browser could not be opened.
     #[error("could not open the system browser")]
     Browser {
@@ -153,6 +156,7 @@ impl AuthError {
             AuthError::Listener { .. } => "oauth_listener_failed",
             AuthError::InvalidRedirect { .. } => "oauth_invalid_redirect",
             AuthError::InvalidEndpoint { .. } => "oauth_invalid_endpoint",
+            AuthError::UntrustedAccountsServer { .. } => "oauth_untrusted_accounts_server",
             AuthError::Browser { .. } => "oauth_browser_failed",
             AuthError::TokenTransport { .. } => "oauth_token_endpoint_unreachable",
             AuthError::TokenResponseUnreadable { .. } => "oauth_token_response_unreadable",
@@ -202,6 +206,9 @@ impl AuthError {
             }
             AuthError::InvalidRedirect { .. } | AuthError::InvalidEndpoint { .. } => {
                 "Fix the provider settings (redirect URI and endpoints must be absolute URLs as registered)."
+            }
+            AuthError::UntrustedAccountsServer { .. } => {
+                "Start the connection again from Casebridge; if it repeats, report it: the answer did not come from Zoho."
             }
             AuthError::Browser { .. } => {
                 "Open the sign-in link manually in a browser, or set a default browser."

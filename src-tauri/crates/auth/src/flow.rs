@@ -106,8 +106,8 @@ pub enum CallbackOutcome {
         /// Zoho data centre (`location`, e.g. `eu`).
         location: Option<String>,
         /// Zoho accounts server of the user's data centre (`accounts-server`); the code must be
-        /// exchanged there. Not yet checked against Zoho's domains: the Zoho client must do that
-        /// before sending the client secret to it.
+        /// exchanged there. Outside input: pass it through
+        /// [`crate::OAuthClient::with_zoho_accounts_server`], which checks it is Zoho's.
         accounts_server: Option<Url>,
     },
     /// The provider refused (`error=access_denied`, `invalid_scope`…).
