@@ -58,6 +58,8 @@ pub struct ProviderSettings {
     pub client_secret: Option<Secret>,
     pub authorize_url: String,
     pub token_url: String,
+    /// RFC 7009 revocation endpoint (QuickBooks: its own host; Zoho: `…/oauth/v2/token/revoke`).
+    pub revoke_url: String,
     pub scopes: Vec<String>,
     pub client_auth: ClientAuth,
     /// Provider-specific authorize parameters, e.g. Zoho's `access_type=offline`.
@@ -118,6 +120,10 @@ impl OAuthClient {
                 which: "token",
                 source,
             }
+        })?;
+        Url::parse(&settings.revoke_url).map_err(|source| AuthError::InvalidEndpoint {
+            which: "revoke",
+            source,
         })?;
         let mut oauth = oauth2::Client::new(ClientId::new(settings.client_id.clone()))
             .set_auth_uri(auth_url)
@@ -230,6 +236,54 @@ impl OAuthClient {
         Ok(grant)
     }
 
+    /// Revokes a token when the user disconnects (RFC 7009; an unknown token is not an error).
+    /// QuickBooks wants the token in the body with client authentication; Zoho takes it in
+    /// the query.
+    pub async fn revoke(&self, token: &Secret) -> Result<()> {
+        let provider = self.settings.provider;
+        let request = self.http.post(&self.settings.revoke_url);
+        let request = match self.settings.client_auth {
+            ClientAuth::Basic => {
+                // RFC 6749 §2.3.1: both halves are form-urlencoded before base64.
+                let encode = |v: &str| {
+                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                };
+                let secret = self
+                    .settings
+                    .client_secret
+                    .as_ref()
+                    .map(|s| encode(s.expose()));
+                request
+                    .basic_auth(encode(&self.settings.client_id), secret)
+                    .header(reqwest::header::ACCEPT, "application/json")
+                    .form(&[("token", token.expose())])
+            }
+            ClientAuth::RequestBody => request.query(&[("token", token.expose())]),
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|source| AuthError::TokenTransport {
+                provider,
+                source: HttpClientError::Reqwest(Box::new(source)),
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let oauth_error = response
+            .json::<serde_json::Value>()
+            .await
+            .ok()
+            .and_then(|body| body.get("error")?.as_str().map(str::to_owned))
+            .unwrap_or_else(|| format!("http_{}", status.as_u16()));
+        Err(AuthError::TokenRejected {
+            provider,
+            oauth_error,
+            description: None,
+        })
+    }
+
     fn grant(
         &self,
         response: &ProviderTokenResponse,
@@ -282,6 +336,7 @@ mod tests {
             client_secret: Some(Secret::new("zoho-secret")),
             authorize_url: "https://accounts.zoho.com/oauth/v2/auth".into(),
             token_url: "https://accounts.zoho.com/oauth/v2/token".into(),
+            revoke_url: "https://accounts.zoho.com/oauth/v2/token/revoke".into(),
             scopes: vec!["ZohoBooks.invoices.READ".into()],
             client_auth: ClientAuth::RequestBody,
             extra_authorize_params: vec![("access_type".into(), "offline".into())],

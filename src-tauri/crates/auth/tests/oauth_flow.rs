@@ -378,3 +378,30 @@ async fn deep_link_callback_completes_the_pending_flow() {
         .handle
         .is_refresh_token_active(grant.tokens.refresh.expose()));
 }
+
+#[tokio::test]
+async fn disconnect_revokes_the_grant_both_ways_providers_expect() {
+    let fake = start_fake(auto_approve()).await;
+    // QuickBooks style: token in the body, HTTP Basic client authentication.
+    let client = client_for(&fake.fake.url());
+    let grant = sign_in(&client).await;
+    client.revoke(&grant.tokens.refresh).await.unwrap();
+    assert!(!fake
+        .handle
+        .is_refresh_token_active(grant.tokens.refresh.expose()));
+    assert!(!fake
+        .handle
+        .is_access_token_valid(grant.tokens.access.expose()));
+
+    // Zoho style: `?token=` in the query.
+    let zoho = casebridge_auth::OAuthClient::new(casebridge_auth::ProviderSettings {
+        client_auth: casebridge_auth::ClientAuth::RequestBody,
+        ..common::settings_for(&fake.fake.url())
+    })
+    .unwrap();
+    let grant = sign_in(&zoho).await;
+    zoho.revoke(&grant.tokens.refresh).await.unwrap();
+    assert!(!fake
+        .handle
+        .is_refresh_token_active(grant.tokens.refresh.expose()));
+}

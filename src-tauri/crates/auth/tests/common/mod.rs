@@ -39,17 +39,22 @@ pub fn auto_approve() -> OAuthConfig {
 }
 
 pub fn client_for(base_url: &str) -> OAuthClient {
-    OAuthClient::new(ProviderSettings {
+    OAuthClient::new(settings_for(base_url)).unwrap()
+}
+
+/// QuickBooks-style settings for the fake at `base_url`.
+pub fn settings_for(base_url: &str) -> ProviderSettings {
+    ProviderSettings {
         provider: ProviderId::QuickBooks,
         client_id: DEMO_CLIENT_ID.into(),
         client_secret: Some(Secret::new(DEMO_CLIENT_SECRET)),
         authorize_url: format!("{base_url}/oauth/authorize"),
         token_url: format!("{base_url}/oauth/token"),
+        revoke_url: format!("{base_url}/oauth/revoke"),
         scopes: vec!["com.intuit.quickbooks.accounting".into()],
         client_auth: ClientAuth::Basic,
         extra_authorize_params: vec![],
-    })
-    .unwrap()
+    }
 }
 
 /// The browser: follows the authorize URL without auto-redirects, then calls the `Location`
