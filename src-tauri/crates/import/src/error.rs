@@ -141,6 +141,48 @@ pub enum ImportError {
         /// What is wrong with it.
         problem: ValueProblem,
     },
+    /// A row without any value: reported so the user sees every line that
+    /// was not imported.
+    #[error("{location}: the row is empty")]
+    EmptyRow {
+        /// Where.
+        location: Location,
+    },
+    /// A row with a different number of cells than the table, so its
+    /// values may sit under the wrong columns.
+    #[error("{location}: the row has {found} cells but the table has {expected} columns")]
+    RaggedRow {
+        /// Where.
+        location: Location,
+        /// The table's width.
+        expected: usize,
+        /// This row's.
+        found: usize,
+    },
+    /// A value an invoice cannot be built without.
+    #[error("{location}: {field} is missing")]
+    MissingValue {
+        /// Where (the mapped column, when there is one).
+        location: Location,
+        /// What is missing, in words.
+        field: &'static str,
+    },
+    /// A date column whose day/month order could not be inferred and was
+    /// not chosen.
+    #[error("{location}: the day/month order of this date column is not chosen")]
+    DateOrderUnknown {
+        /// Where.
+        location: Location,
+    },
+    /// A value the domain refused (unknown currency, too many decimals…).
+    #[error("{location}: {source}")]
+    Domain {
+        /// Where.
+        location: Location,
+        /// The domain's reason, with its own code and hint.
+        #[source]
+        source: casebridge_domain::DomainError,
+    },
     /// The CSV parser gave up on a record.
     #[error("{location}: the row could not be read as delimited text")]
     Csv {
@@ -162,6 +204,13 @@ impl ImportError {
             ImportError::UnknownEncoding { .. } => "import_unknown_encoding",
             ImportError::Empty { .. } => "import_empty_file",
             ImportError::Csv { .. } => "import_csv_malformed",
+            ImportError::EmptyRow { .. } => "row_empty",
+            ImportError::RaggedRow { .. } => "row_ragged",
+            ImportError::MissingValue { .. } => "value_missing",
+            ImportError::DateOrderUnknown { .. } => "date_order_unknown",
+            // The domain's code, so an import row error and a readiness
+            // checklist item read alike.
+            ImportError::Domain { source, .. } => source.code(),
             ImportError::Cell { problem, .. } => match problem {
                 ValueProblem::NotAnAmount => "amount_invalid",
                 ValueProblem::WrongNumberLocale { .. } => "amount_wrong_locale",
@@ -175,6 +224,20 @@ impl ImportError {
     /// What the user can do about it, in plain words.
     pub fn hint(&self) -> String {
         match self {
+            ImportError::EmptyRow { .. } => {
+                "Delete the empty line, or ignore it: nothing in it can be imported.".to_owned()
+            }
+            ImportError::RaggedRow { .. } => {
+                "Check the row in a spreadsheet: a value may contain an unquoted delimiter."
+                    .to_owned()
+            }
+            ImportError::MissingValue { .. } => {
+                "Fill in the cell, or map a column (or a default) for this field.".to_owned()
+            }
+            ImportError::DateOrderUnknown { .. } => {
+                "Choose whether the column is day/month/year or month/day/year.".to_owned()
+            }
+            ImportError::Domain { source, .. } => source.hint(),
             ImportError::Csv { source, .. } if source.is_io_error() => {
                 "Check that the file still exists and that you may read it, then try again."
                     .to_owned()
@@ -241,6 +304,11 @@ impl ImportError {
             | ImportError::NotText { location, .. }
             | ImportError::Empty { location }
             | ImportError::Cell { location, .. }
+            | ImportError::EmptyRow { location }
+            | ImportError::RaggedRow { location, .. }
+            | ImportError::MissingValue { location, .. }
+            | ImportError::DateOrderUnknown { location }
+            | ImportError::Domain { location, .. }
             | ImportError::Csv { location, .. } => Some(location),
             ImportError::UnknownEncoding { .. } => None,
         }

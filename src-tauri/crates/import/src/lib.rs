@@ -19,6 +19,9 @@
 //!   fingerprint a confirmed mapping is saved under.
 //! - [`reader`]: a constant-memory row stream that reports empty and ragged
 //!   rows instead of dropping them.
+//! - [`invoices`]: a confirmed mapping (what is saved per header
+//!   fingerprint) and rows → domain `Invoice`s (provider `file`), one
+//!   result per row.
 //! - [`ImportError`]: one error enum with `{ code, message, hint }` and a
 //!   [`Location`] (`file`, `sheet`, `row`, `column`) wherever it applies.
 //!
@@ -34,6 +37,7 @@
 
 pub mod encoding;
 mod error;
+pub mod invoices;
 pub mod mapping;
 pub mod reader;
 pub mod sniff;

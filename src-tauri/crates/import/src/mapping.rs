@@ -386,7 +386,12 @@ pub fn suggest(headers: &[String], sample_rows: &[Vec<String>]) -> Vec<ColumnSug
         for mut candidate in header_candidates(header) {
             if candidate.target.accepts(shape) {
                 candidate.confidence = (candidate.confidence + 0.04).min(0.99);
+            } else if shape == ValueShape::Text {
+                // Free text under a typed header is mostly a few bad
+                // cells (a typo, an unknown code): their rows will fail.
+                candidate.confidence *= 0.75;
             } else {
+                // Values of another definite kind: probably mislabelled.
                 candidate.confidence *= 0.4;
             }
             claims.push((column, candidate));

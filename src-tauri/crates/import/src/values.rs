@@ -18,10 +18,10 @@ use std::str::FromStr;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which character separates decimals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NumberLocale {
     /// `1,234.56` (English, and `1'234.56` Swiss).
@@ -156,6 +156,9 @@ fn split_number(cell: &str) -> Result<Option<NumberParts<'_>>, ValueProblem> {
     let mut previous = ' ';
     for c in prefix.chars().chain(suffix.chars()) {
         match c {
+            // "K-7", "INV-7": a dash glued to letters is an identifier.
+            c if c.is_alphabetic() && is_minus(previous) => return Err(ValueProblem::NotAnAmount),
+            c if is_minus(c) && previous.is_alphabetic() => return Err(ValueProblem::NotAnAmount),
             c if c.is_alphabetic() => letters += 1,
             c if is_minus(c) => minus += 1,
             '(' => parens.0 += 1,
@@ -167,7 +170,9 @@ fn split_number(cell: &str) -> Result<Option<NumberParts<'_>>, ValueProblem> {
         }
         previous = c;
     }
-    if letters > 3 || minus > 1 || parens.0 != parens.1 || parens.0 > 1 {
+    // A currency is a symbol or a 2–3 letter code ("kr", "DKK"), never
+    // one letter.
+    if letters == 1 || letters > 3 || minus > 1 || parens.0 != parens.1 || parens.0 > 1 {
         return Err(ValueProblem::NotAnAmount);
     }
     Ok(Some(NumberParts {
@@ -304,7 +309,7 @@ pub fn infer_amount_column<'a>(
 }
 
 /// How a date column writes its dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateFormat {
     /// `2024-03-31` (also with `/` or `.`).
@@ -473,7 +478,9 @@ pub fn infer_date_column<'a>(
             (false, true, true) => either += 1,
             (false, true, false) => day_first += 1,
             (false, false, true) => month_first += 1,
-            _ => other += 1,
+            // Date-shaped but impossible (31.02.2024): a typo in a date
+            // column, which fails its row, not the column.
+            _ => {}
         }
         dotted += usize::from(parts.dotted && !parts.year_first);
     }
@@ -568,6 +575,10 @@ mod tests {
             ("12/03", ValueProblem::NotAnAmount),
             ("n/a", ValueProblem::NotAnAmount),
             ("((12))", ValueProblem::NotAnAmount),
+            ("K-7", ValueProblem::NotAnAmount),
+            ("INV-7", ValueProblem::NotAnAmount),
+            ("7-A", ValueProblem::NotAnAmount),
+            ("A 7", ValueProblem::NotAnAmount),
         ] {
             assert_eq!(parse_amount(cell, Point), Err(problem), "{cell}");
         }
@@ -785,6 +796,17 @@ mod tests {
         assert!(report.hint.contains("decimal point"), "{}", report.hint);
         let location = error.location().unwrap();
         assert_eq!((location.row, location.column), (Some(7), Some(3)));
+    }
+
+    #[test]
+    fn one_impossible_date_does_not_stop_a_column_being_dates() {
+        let cells = ["05.01.2024", "31.02.2024", "01.03.2024"];
+        assert_eq!(
+            infer_date_column(cells, false),
+            Some(DateInference::Known {
+                format: DateFormat::DayFirst
+            })
+        );
     }
 
     #[test]
