@@ -312,11 +312,24 @@ impl OAuthClient {
     ) -> AuthError {
         let provider = self.settings.provider;
         match err {
-            RequestTokenError::ServerResponse(response) => AuthError::TokenRejected {
-                provider,
-                oauth_error: response.error().to_string(),
-                description: response.error_description().cloned(),
-            },
+            RequestTokenError::ServerResponse(response) => {
+                let oauth_error = response.error().to_string();
+                if matches!(
+                    oauth_error.as_str(),
+                    "server_error" | "temporarily_unavailable"
+                ) {
+                    AuthError::ProviderUnavailable {
+                        provider,
+                        oauth_error,
+                    }
+                } else {
+                    AuthError::TokenRejected {
+                        provider,
+                        oauth_error,
+                        description: response.error_description().cloned(),
+                    }
+                }
+            }
             RequestTokenError::Request(source) => AuthError::TokenTransport { provider, source },
             RequestTokenError::Parse(..) | RequestTokenError::Other(_) => {
                 AuthError::TokenResponseUnreadable { provider }

@@ -77,6 +77,13 @@ pub enum AuthError {
     /// The token endpoint answered something that is not a token response.
     #[error("the {provider} token endpoint sent an unreadable answer")]
     TokenResponseUnreadable { provider: ProviderId },
+    /// The token endpoint answered `server_error` / `temporarily_unavailable`: nothing changed,
+    /// try again later.
+    #[error("{provider} sign-in service is temporarily unavailable ({oauth_error})")]
+    ProviderUnavailable {
+        provider: ProviderId,
+        oauth_error: String,
+    },
     /// The token endpoint refused the request with an OAuth error other than `invalid_grant`
     /// on refresh (e.g. `invalid_client`, or `invalid_grant` for a code / PKCE verifier).
     #[error("the {provider} token endpoint refused the request: {oauth_error}")]
@@ -160,6 +167,7 @@ impl AuthError {
             AuthError::Browser { .. } => "oauth_browser_failed",
             AuthError::TokenTransport { .. } => "oauth_token_endpoint_unreachable",
             AuthError::TokenResponseUnreadable { .. } => "oauth_token_response_unreadable",
+            AuthError::ProviderUnavailable { .. } => "oauth_provider_unavailable",
             AuthError::TokenRejected { .. } => "oauth_token_rejected",
             AuthError::NoRefreshToken { .. } => "oauth_no_refresh_token",
             AuthError::NeedsReconnect { .. } => "oauth_needs_reconnect",
@@ -216,6 +224,9 @@ impl AuthError {
             AuthError::TokenTransport { .. } => "Check the internet connection and try again.",
             AuthError::TokenResponseUnreadable { .. } => {
                 "Try again later; if it persists, report it with the time it happened."
+            }
+            AuthError::ProviderUnavailable { .. } => {
+                "Try again in a few minutes; the connection itself is unchanged."
             }
             AuthError::TokenRejected { .. } => {
                 "Start the connection again; if it fails again, check the client ID and secret in Settings."

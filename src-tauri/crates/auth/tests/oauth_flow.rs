@@ -405,3 +405,60 @@ async fn disconnect_revokes_the_grant_both_ways_providers_expect() {
         .handle
         .is_refresh_token_active(grant.tokens.refresh.expose()));
 }
+
+#[tokio::test]
+async fn a_token_endpoint_outage_changes_nothing_and_the_next_refresh_works() {
+    use casebridge_sandbox::{FaultKind, FaultRule};
+    let fake = start_fake(auto_approve()).await;
+    let client = client_for(&fake.fake.url());
+    let grant = sign_in(&client).await;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = TokenVault::new(Arc::new(EphemeralSecrets::default()), dir.path());
+    vault.save(CONNECTION, &grant.tokens).await.unwrap();
+    fake.fake.control().add_fault(FaultRule::next(
+        1,
+        FaultKind::ServerError {
+            status: 503.try_into().unwrap(),
+        },
+    ));
+    let later = Utc::now() + Duration::hours(2);
+    let err = vault
+        .refresh_if_needed(CONNECTION, &client, later, Duration::zero())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "oauth_provider_unavailable", "{err:?}");
+    let stored = vault.load(CONNECTION).await.unwrap().unwrap();
+    assert_eq!(stored.refresh.expose(), grant.tokens.refresh.expose());
+    vault
+        .refresh_if_needed(CONNECTION, &client, later, Duration::zero())
+        .await
+        .expect("the outage is over");
+}
+
+/// Known limit of rotation: if the provider rotates but its answer is lost, the new refresh
+/// token never reaches us and the old one is dead. The user is told to reconnect (never left
+/// with silently broken tokens).
+#[tokio::test]
+async fn a_lost_rotation_answer_ends_in_needs_reconnect() {
+    use casebridge_sandbox::{FaultKind, FaultRule};
+    let fake = start_fake(auto_approve()).await;
+    let client = client_for(&fake.fake.url());
+    let grant = sign_in(&client).await;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = TokenVault::new(Arc::new(EphemeralSecrets::default()), dir.path());
+    vault.save(CONNECTION, &grant.tokens).await.unwrap();
+    fake.fake
+        .control()
+        .add_fault(FaultRule::next(1, FaultKind::DropAfterProcessing));
+    let later = Utc::now() + Duration::hours(2);
+    let lost = vault
+        .refresh_if_needed(CONNECTION, &client, later, Duration::zero())
+        .await
+        .unwrap_err();
+    assert_eq!(lost.code(), "oauth_token_endpoint_unreachable", "{lost:?}");
+    let err = vault
+        .refresh_if_needed(CONNECTION, &client, later, Duration::zero())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "oauth_needs_reconnect");
+}
