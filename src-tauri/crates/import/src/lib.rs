@@ -33,6 +33,42 @@
 //! rewrites a cell silently: anything it cannot read becomes an error or a
 //! flagged row with its location.
 
+//! ## Example
+//!
+//! ```
+//! use casebridge_import::{invoices, mapping, reader, values::NumberLocale};
+//!
+//! let file = "Debitorliste marts\n\
+//!     Fakturanr;Fakturadato;Kunde;Beløb;Valuta\n\
+//!     00123;05.03.2024;Nordisk Tømrer ApS;1.234,56;DKK\n\
+//!     00124;31.02.2024;Bjørn Østergård;99,00;DKK\n";
+//!
+//! // Encoding, delimiter, preamble and header are sniffed from the start.
+//! let rows = reader::open(file.as_bytes(), "marts.csv", None)?;
+//! assert_eq!(rows.dialect().delimiter, b';');
+//! let headers = rows.header().map(<[String]>::to_vec).unwrap_or_default();
+//! let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+//!
+//! // Suggestions per column; the user confirms, the mapping is saved
+//! // under the header fingerprint.
+//! let sample: Vec<Vec<String>> = rows.iter().map(|r| r.cells.clone()).collect();
+//! let suggestions = mapping::suggest(&headers, &sample);
+//! let confirmed = invoices::ConfirmedMapping::from_suggestions(
+//!     &suggestions, 0.5, &sample, NumberLocale::DecimalPoint);
+//! let _key = mapping::header_fingerprint(&headers);
+//!
+//! let results: Vec<_> =
+//!     invoices::rows_to_invoices(&confirmed, "marts.csv", rows.into_iter().map(Ok)).collect();
+//! let invoice = results[0].as_ref().map_err(|e| e.to_string())?;
+//! assert_eq!(invoice.outstanding().to_string(), "1234.56 DKK");
+//! assert_eq!(invoice.creditor_reference.as_deref(), Some("00123"));
+//! // The bad row is an error with its place, not a gap.
+//! let error = results[1].as_ref().err().ok_or("row 4 must fail")?;
+//! assert_eq!(error.code(), "date_impossible");
+//! assert_eq!(error.to_string(), "marts.csv, row 4, column 2: \"31.02.2024\" is not a date that exists");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
 #![deny(missing_docs)]
 
 pub mod encoding;
