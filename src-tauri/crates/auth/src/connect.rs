@@ -27,7 +27,8 @@ pub struct SignedIn {
 }
 
 /// Runs a complete loopback sign-in (see the module docs). `timeout` bounds the wait for the
-/// browser; `now` stamps the flow and the token expiry.
+/// browser; `now` stamps the flow and the token expiry, which is therefore counted from before
+/// the user's consent: it errs on the side of refreshing early.
 pub async fn sign_in_with_loopback(
     registry: &FlowRegistry,
     client: &OAuthClient,

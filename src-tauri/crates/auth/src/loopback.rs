@@ -97,7 +97,7 @@ impl LoopbackRedirect {
             }
             parsed.push((uri, host, url.path().to_owned(), url.port()));
         }
-        let Some(&(first_uri, host, ref path, _)) = parsed.first() else {
+        let Some(&(_, host, ref path, _)) = parsed.first() else {
             return Err(AuthError::InvalidRedirect {
                 uri: String::new(),
                 reason: "no redirect URI is registered",
@@ -127,7 +127,6 @@ impl LoopbackRedirect {
         } else {
             Ports::FirstFree(ports)
         };
-        tracing::debug!(redirect = first_uri, "loopback redirect configured");
         Ok(LoopbackRedirect {
             host,
             path: path.clone(),
