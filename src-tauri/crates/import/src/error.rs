@@ -183,6 +183,24 @@ pub enum ImportError {
         #[source]
         source: casebridge_domain::DomainError,
     },
+    /// A workbook (XLSX, XLS, ODS) that cannot be read.
+    #[error("{location}: the workbook cannot be read")]
+    Workbook {
+        /// Where.
+        location: Location,
+        /// The workbook reader's error (boxed: it is large, and every
+        /// other result of this crate would carry its size).
+        #[source]
+        source: Box<calamine::Error>,
+    },
+    /// A sheet name the workbook does not have.
+    #[error("{location}: the workbook has no sheet \"{sheet}\"")]
+    SheetNotFound {
+        /// Where.
+        location: Location,
+        /// The name asked for.
+        sheet: String,
+    },
     /// The CSV parser gave up on a record.
     #[error("{location}: the row could not be read as delimited text")]
     Csv {
@@ -205,6 +223,8 @@ impl ImportError {
             ImportError::Empty { .. } => "import_empty_file",
             ImportError::Csv { .. } => "import_csv_malformed",
             ImportError::EmptyRow { .. } => "row_empty",
+            ImportError::Workbook { .. } => "import_workbook_unreadable",
+            ImportError::SheetNotFound { .. } => "import_sheet_missing",
             ImportError::RaggedRow { .. } => "row_ragged",
             ImportError::MissingValue { .. } => "value_missing",
             ImportError::DateOrderUnknown { .. } => "date_order_unknown",
@@ -224,6 +244,11 @@ impl ImportError {
     /// What the user can do about it, in plain words.
     pub fn hint(&self) -> String {
         match self {
+            ImportError::Workbook { .. } => {
+                "Open the file in a spreadsheet program and save it again, or export the sheet as CSV."
+                    .to_owned()
+            }
+            ImportError::SheetNotFound { .. } => "Pick one of the workbook's sheets.".to_owned(),
             ImportError::EmptyRow { .. } => {
                 "Delete the empty line, or ignore it: nothing in it can be imported.".to_owned()
             }
@@ -305,6 +330,8 @@ impl ImportError {
             | ImportError::Empty { location }
             | ImportError::Cell { location, .. }
             | ImportError::EmptyRow { location }
+            | ImportError::Workbook { location, .. }
+            | ImportError::SheetNotFound { location, .. }
             | ImportError::RaggedRow { location, .. }
             | ImportError::MissingValue { location, .. }
             | ImportError::DateOrderUnknown { location }

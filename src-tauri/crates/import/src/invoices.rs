@@ -90,9 +90,13 @@ impl ConfirmedMapping {
 }
 
 /// Builds one invoice per row; see the module docs.
+///
+/// `origin` is the file (and sheet) the rows come from; errors carry it
+/// with their row and column, and invoices its text as their source
+/// account (`march.xlsx [Invoices]`).
 pub fn rows_to_invoices<'a, I>(
     mapping: &'a ConfirmedMapping,
-    file_name: &'a str,
+    origin: &'a Location,
     rows: I,
 ) -> impl Iterator<Item = Result<Invoice, ImportError>> + 'a
 where
@@ -100,19 +104,19 @@ where
     I::IntoIter: 'a,
 {
     rows.into_iter()
-        .map(move |row| row.and_then(|row| row_to_invoice(mapping, file_name, &row)))
+        .map(move |row| row.and_then(|row| row_to_invoice(mapping, origin, &row)))
 }
 
 /// One row's cells seen through the mapping.
 struct MappedRow<'a> {
     mapping: &'a ConfirmedMapping,
     row: &'a Row,
-    file_name: &'a str,
+    origin: &'a Location,
 }
 
 impl MappedRow<'_> {
     fn location(&self, target: Option<CaseFieldTarget>) -> Location {
-        let location = Location::file(self.file_name);
+        let location = self.origin.clone();
         match target.and_then(|t| self.mapping.columns.get(&t)) {
             Some(&column) => location.at_cell(self.row.line, column),
             None => location.at_row(self.row.line),
@@ -188,11 +192,11 @@ impl MappedRow<'_> {
 
 fn row_to_invoice(
     mapping: &ConfirmedMapping,
-    file_name: &str,
+    origin: &Location,
     row: &Row,
 ) -> Result<Invoice, ImportError> {
     use CaseFieldTarget as T;
-    let at_row = || Location::file(file_name).at_row(row.line);
+    let at_row = || origin.clone().at_row(row.line);
     match row.status {
         RowStatus::Complete => {}
         RowStatus::Empty => return Err(ImportError::EmptyRow { location: at_row() }),
@@ -207,7 +211,7 @@ fn row_to_invoice(
     let r = MappedRow {
         mapping,
         row,
-        file_name,
+        origin,
     };
 
     let issue_date = r
@@ -253,7 +257,7 @@ fn row_to_invoice(
         .unwrap_or_else(|| format!("line-{}", row.line));
     let source = r.domain(
         None,
-        SourceRef::new(Provider::File, file_name, &external_id),
+        SourceRef::new(Provider::File, &origin.to_string(), &external_id),
     )?;
 
     let kind = r
@@ -329,7 +333,7 @@ mod tests {
             &sample,
             NumberLocale::DecimalPoint,
         );
-        let invoices = rows_to_invoices(&mapping, "debitorer.csv", all).collect();
+        let invoices = rows_to_invoices(&mapping, &Location::file("debitorer.csv"), all).collect();
         (mapping, invoices)
     }
 
@@ -465,7 +469,7 @@ mod tests {
         assert!(results[1].is_ok(), "ISO dates need no choice");
         mapping.issue_date_format = Some(DateFormat::MonthFirst);
         let rows = open(text.as_bytes(), "debitorer.csv", None).unwrap();
-        let first = rows_to_invoices(&mapping, "debitorer.csv", rows)
+        let first = rows_to_invoices(&mapping, &Location::file("debitorer.csv"), rows)
             .next()
             .unwrap()
             .unwrap();
@@ -482,7 +486,7 @@ mod tests {
         assert_eq!(results[0].as_ref().unwrap_err().code(), "value_missing");
         mapping.default_currency = Some(Currency::SEK);
         let rows = open(text.as_bytes(), "debitorer.csv", None).unwrap();
-        let invoice = rows_to_invoices(&mapping, "debitorer.csv", rows)
+        let invoice = rows_to_invoices(&mapping, &Location::file("debitorer.csv"), rows)
             .next()
             .unwrap()
             .unwrap();

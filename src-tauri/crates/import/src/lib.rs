@@ -19,6 +19,8 @@
 //!   fingerprint a confirmed mapping is saved under.
 //! - [`reader`]: a constant-memory row stream that reports empty and ragged
 //!   rows instead of dropping them.
+//! - [`workbook`]: XLSX / XLS / ODS sheets, the user's sheet choice, typed
+//!   cells as the same rows a CSV gives (a sheet is loaded whole).
 //! - [`invoices`]: a confirmed mapping (what is saved per header
 //!   fingerprint) and rows → domain `Invoice`s (provider `file`), one
 //!   result per row.
@@ -57,8 +59,9 @@
 //!     &suggestions, 0.5, &sample, NumberLocale::DecimalPoint);
 //! let _key = mapping::header_fingerprint(&headers);
 //!
+//! let origin = casebridge_import::Location::file("marts.csv");
 //! let results: Vec<_> =
-//!     invoices::rows_to_invoices(&confirmed, "marts.csv", rows.into_iter().map(Ok)).collect();
+//!     invoices::rows_to_invoices(&confirmed, &origin, rows.into_iter().map(Ok)).collect();
 //! let invoice = results[0].as_ref().map_err(|e| e.to_string())?;
 //! assert_eq!(invoice.outstanding().to_string(), "1234.56 DKK");
 //! assert_eq!(invoice.creditor_reference.as_deref(), Some("00123"));
@@ -78,5 +81,6 @@ pub mod mapping;
 pub mod reader;
 pub mod sniff;
 pub mod values;
+pub mod workbook;
 
 pub use error::{BinaryKind, ImportError, Location};

@@ -194,16 +194,21 @@ fn modal_width(records: &[Vec<String>]) -> usize {
 /// label-like one, if any is label-like enough. Returns (preamble rows,
 /// has header).
 fn find_header(candidate: &Candidate) -> (usize, bool) {
-    let start = candidate.table_start;
+    header_position(&candidate.records, candidate.width, candidate.table_start)
+}
+
+/// Where the table starts in records that are already split into cells
+/// (a workbook sheet's non-empty rows): (preamble rows, has header).
+pub(crate) fn table_layout(records: &[Vec<String>]) -> (usize, bool) {
+    let width = modal_width(records);
+    let start = records.iter().position(|r| r.len() == width).unwrap_or(0);
+    header_position(records, width, start)
+}
+
+fn header_position(records: &[Vec<String>], width: usize, start: usize) -> (usize, bool) {
     let mut best: Option<(usize, f32)> = None;
-    for (index, record) in candidate
-        .records
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(HEADER_SEARCH)
-    {
-        if record.len() != candidate.width {
+    for (index, record) in records.iter().enumerate().skip(start).take(HEADER_SEARCH) {
+        if record.len() != width {
             continue;
         }
         let score = header_likeness(record);
@@ -212,7 +217,7 @@ fn find_header(candidate: &Candidate) -> (usize, bool) {
         }
     }
     match best {
-        Some((index, score)) if score >= 0.6 && looks_unlike_next(candidate, index) => {
+        Some((index, score)) if score >= 0.6 && looks_unlike_next(records, width, index) => {
             (index, true)
         }
         _ => (start, false),
@@ -224,18 +229,18 @@ fn find_header(candidate: &Candidate) -> (usize, bool) {
 /// number, a date, an empty cell) under some label. Otherwise a file of
 /// names only could not tell its header from its first row, and we say
 /// "no header" rather than swallow a row.
-fn looks_unlike_next(candidate: &Candidate, index: usize) -> bool {
-    let below = &candidate.records[index + 1..];
+fn looks_unlike_next(records: &[Vec<String>], width: usize, index: usize) -> bool {
+    let below = &records[index + 1..];
     if below.is_empty() {
         return true;
     }
-    (0..candidate.width).any(|column| {
+    (0..width).any(|column| {
         below.iter().any(|record| {
             record
                 .get(column)
                 .is_none_or(|cell| cell.trim().is_empty() || !is_label(cell))
         })
-    }) || crate::mapping::alias_hits(&candidate.records[index]) >= 2
+    }) || crate::mapping::alias_hits(&records[index]) >= 2
 }
 
 /// 0–1: how much a record looks like column names.
