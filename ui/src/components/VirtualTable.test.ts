@@ -2,6 +2,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Column } from '../lib/columns';
 import VirtualTable from './VirtualTable.svelte';
+import { fakeLayout } from './fakeLayout';
 
 interface Row {
   id: number;
@@ -10,22 +11,7 @@ interface Row {
 const VIEWPORT = 320;
 const ROW = 32;
 
-beforeAll(() => {
-  // jsdom does no layout: give every element the height of our viewport so
-  // bind:clientHeight sees a 10-row window.
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => VIEWPORT });
-  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => VIEWPORT });
-  if (!('ResizeObserver' in globalThis)) {
-    globalThis.ResizeObserver = class {
-      constructor(private cb: ResizeObserverCallback) {}
-      observe(target: Element) {
-        this.cb([{ target, contentRect: { height: VIEWPORT } } as unknown as ResizeObserverEntry], this as unknown as ResizeObserver);
-      }
-      unobserve() {}
-      disconnect() {}
-    } as unknown as typeof ResizeObserver;
-  }
-});
+beforeAll(() => fakeLayout(VIEWPORT));
 
 const columns: Column<Row>[] = [{ id: 'id', label: 'Id', width: '1fr', value: (r) => `row ${r.id}` }];
 

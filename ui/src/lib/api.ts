@@ -2,15 +2,29 @@
 // Every call rejects with a `UiError` (see errors.ts), never with a bare string.
 
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { toUiError } from './errors';
 import type {
+  AgencyConnection,
   AppInfo,
   CasePage,
   CaseQuery,
+  ConnectAgencyRequest,
+  ConnectStripeRequest,
+  FetchRequest,
+  FetchSummary,
+  FixDebtorRequest,
+  FixDebtorResult,
   IntegrationCard,
+  InvoiceDetail,
   InvoicePage,
   InvoiceQuery,
+  JobEvent,
   Settings,
+  StripeConnection,
+  SubmitOutcome,
+  SubmitPreview,
+  SubmitRequest,
 } from './wire';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -21,10 +35,31 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** The shell's event for long jobs (fetch, import, submit). */
+export const JOB_PROGRESS = 'job://progress';
+
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   integrations: () => call<IntegrationCard[]>('list_integrations'),
   invoices: (query: InvoiceQuery) => call<InvoicePage>('list_invoices', { query }),
+  invoiceDetail: (sourceRef: string) => call<InvoiceDetail>('invoice_detail', { sourceRef }),
+  fixDebtor: (request: FixDebtorRequest) => call<FixDebtorResult>('fix_debtor', { request }),
   cases: (query: CaseQuery) => call<CasePage>('list_cases', { query }),
+  refreshCases: () => call<number>('refresh_cases'),
   settings: () => call<Settings>('get_settings'),
+  connectAgency: (request: ConnectAgencyRequest) => call<AgencyConnection>('connect_agency', { request }),
+  connectStripe: (request: ConnectStripeRequest) => call<StripeConnection>('connect_stripe', { request }),
+  /** Progress arrives as job://progress events of kind "fetch". */
+  fetchStripe: (request: FetchRequest) => call<FetchSummary>('fetch_stripe', { request }),
+  agencyConnection: () => call<AgencyConnection | null>('agency_connection'),
+  /** The dry run: sends and writes nothing. */
+  previewSubmission: (request: SubmitRequest) => call<SubmitPreview>('preview_submission', { request }),
+  /** Sends cases. Only the confirmation dialog calls this. */
+  submit: (request: SubmitRequest) => call<SubmitOutcome>('submit', { request }),
+  cancelSubmission: () => call<boolean>('cancel_submission'),
+  /** Shows the save dialog and writes `contents` there; null when the user cancelled. */
+  saveJsonExport: (suggestedName: string, contents: string) =>
+    call<string | null>('save_json_export', { suggestedName, contents }),
+  onJobProgress: (handler: (event: JobEvent) => void): Promise<UnlistenFn> =>
+    listen<JobEvent>(JOB_PROGRESS, (e) => handler(e.payload)),
 };
