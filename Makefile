@@ -107,7 +107,7 @@ check-display:
 
 # ---------------------------------------------------------------- tests
 
-test: deps ui lint-clippy test-ui check-bindings test-conformance test-session ## run every test (what CI runs)
+test: deps ui lint-clippy test-ui test-conformance test-session ## run every test (what CI runs)
 	@echo "make test: every stage passed"
 
 test-rust: ## cargo tests of the engine crates (keychain tests too when inside a desktop session)
@@ -120,9 +120,11 @@ test-ui: deps-npm ## vitest unit tests of the web UI
 	cd ui && $(NPM) test
 
 # The engine writes its ts-rs wire types into ui/src/gen; committed copies must
-# match what the Rust types produce now.
+# match what the Rust types produce now. Same crate set and features as
+# test-rust (not `-p casebridge-engine`), so it reuses that build: with `-p` the
+# different feature unification recompiled much of the tree (9 min cold here).
 check-bindings:
-	$(CARGO) test --locked -p casebridge-engine export_bindings
+	$(CARGO) test --locked export_bindings
 	@if [ ! -d ui/src/gen ]; then echo "check-bindings: ui/src/gen does not exist yet, nothing to compare"; exit 0; fi; \
 	if [ -n "$$(git status --porcelain -- ui/src/gen)" ]; then \
 		git status --short -- ui/src/gen; git --no-pager diff -- ui/src/gen; \
@@ -134,7 +136,7 @@ test-conformance: ## the sandbox against the agency's published OpenAPI spec (sc
 
 # Keychain tests and the e2e suite share one throwaway desktop session.
 test-session: deps-tauri-driver
-	CASEBRIDGE_KEYRING_TESTS=1 $(DESKTOP_SESSION) $(MAKE) test-rust test-e2e
+	CASEBRIDGE_KEYRING_TESTS=1 $(DESKTOP_SESSION) $(MAKE) test-rust check-bindings test-e2e
 
 test-e2e: app deps-tauri-driver ## drive the real app window (WebDriver via tauri-driver, under Xvfb)
 	@mkdir -p $(ARTIFACTS)/e2e
