@@ -2,10 +2,11 @@
 //! picks. Engine-free: the UI hands over the JSON it shows, the user chooses
 //! the place in the system's save dialog, and this writes it there.
 //!
-//! Why not a browser download: the webview's handling of `<a download>`
-//! differs per platform (WebKitGTK saves silently to ~/Downloads, or not at
-//! all), and the user should see and choose where a file with debtors'
-//! addresses lands. The window cannot choose the path itself: only the
+//! Why not a browser download: the CSP allows a `blob:` `<a download>`, but
+//! the webview's handling differs per platform — WebKitGTK (checked) writes
+//! it silently into the process's working directory, with no prompt and no
+//! word to the user. A file with debtors' addresses should land where the
+//! user chose. The window cannot choose the path itself: only the
 //! dialog does, so this command cannot be used to write files unasked.
 
 use std::path::PathBuf;

@@ -13,11 +13,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchApp } from '../lib/app.mjs';
+import { Key as K, elementRef } from '../lib/webdriver.mjs';
 
-// WebDriver key codes (spec's keyboard table) this spec needs beyond lib's.
-const K = { Tab: '\uE004', Escape: '\uE00C', Space: '\uE00D', Shift: '\uE008', Control: '\uE009' };
-
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 const DEMO_AGENCY_KEY = 'demo-agency-key';
 const DEMO_STRIPE_KEY = 'rk_test_casebridge_demo_readonly';
 
@@ -39,16 +36,13 @@ describe('submit flow in demo mode', () => {
   // ---- small helpers over the harness's WebDriver client -----------------
   const byTestId = (id) => app.waitForTestId(id);
   const click = async (id) => d.click(await byTestId(id));
-  const clear = (el) => d.session('POST', `/element/${el}/clear`, {});
-  const type = (el, text) => d.session('POST', `/element/${el}/value`, { text });
   async function typeInto(id, text) {
     const el = await byTestId(id);
-    await clear(el);
-    if (text !== '') await type(el, text);
+    await d.clear(el);
+    if (text !== '') await d.sendKeys(el, text);
     // Clearing fires no input event in every driver; the UI listens for one.
-    else await d.execute('arguments[0].dispatchEvent(new Event("input", { bubbles: true }));', [{ [ELEMENT]: el }]);
+    else await d.execute('arguments[0].dispatchEvent(new Event("input", { bubbles: true }));', [elementRef(el)]);
   }
-  const prop = (el, name) => d.session('GET', `/element/${el}/property/${name}`);
 
   async function waitUntil(what, check, timeoutMs = 15_000) {
     const deadline = Date.now() + timeoutMs;
@@ -82,58 +76,13 @@ describe('submit flow in demo mode', () => {
       return r.ok;
     });
 
-  /** Keys held while clicking (Shift+click, Ctrl+click). */
-  async function clickWith(modifier, el) {
-    await d.session('POST', '/actions', {
-      actions: [
-        {
-          type: 'key',
-          id: 'kb',
-          actions: [{ type: 'keyDown', value: modifier }, { type: 'pause', duration: 0 }, { type: 'pause', duration: 0 }, { type: 'keyUp', value: modifier }],
-        },
-        {
-          type: 'pointer',
-          id: 'mouse',
-          parameters: { pointerType: 'mouse' },
-          actions: [
-            { type: 'pointerMove', origin: { [ELEMENT]: el }, x: 0, y: 0 },
-            { type: 'pointerDown', button: 0 },
-            { type: 'pointerUp', button: 0 },
-            { type: 'pause', duration: 0 },
-          ],
-        },
-      ],
-    });
-    await d.session('DELETE', '/actions');
-  }
-
-  async function chord(modifier, key) {
-    await d.session('POST', '/actions', {
-      actions: [
-        {
-          type: 'key',
-          id: 'kb',
-          actions: [
-            { type: 'keyDown', value: modifier },
-            { type: 'keyDown', value: key },
-            { type: 'keyUp', value: key },
-            { type: 'keyUp', value: modifier },
-          ],
-        },
-      ],
-    });
-  }
-
   const selectionCount = async () => {
     const text = await app.textOf('selection-count');
     const m = /([\d,]+) selected/.exec(text);
     return m ? Number(m[1].replace(/,/g, '')) : 0;
   };
 
-  const rowChecks = () =>
-    d.session('POST', '/elements', { using: 'css selector', value: '[data-testid="invoice-row"] [data-testid="row-check"]' }).then((els) =>
-      els.map((e) => e[ELEMENT]),
-    );
+  const rowChecks = () => d.findAll('[data-testid="invoice-row"] [data-testid="row-check"]');
 
   const focusInside = (testId) =>
     d.execute(`return !!document.activeElement?.closest('[data-testid="${testId}"]');`);
@@ -179,8 +128,8 @@ describe('submit flow in demo mode', () => {
     const code = await d.attribute(notice, 'data-code');
     assert.ok(code && code !== 'shell_rejected', `a specific error code, got ${code}`);
     const details = await d.find('details', notice);
-    assert.equal(await prop(details, 'open'), false, 'technical details start folded');
-    assert.equal(await prop(await byTestId('agency-api-key'), 'value'), '', 'the refused key leaves the form');
+    assert.equal(await d.property(details, 'open'), false, 'technical details start folded');
+    assert.equal(await d.property(await byTestId('agency-api-key'), 'value'), '', 'the refused key leaves the form');
     assert.match(await app.textOf('agency-key-hint'), /…-key/);
     await app.screenshot('submit-02-agency-wrong-key');
   });
@@ -200,7 +149,7 @@ describe('submit flow in demo mode', () => {
     await click('nav-invoices');
     assert.match(await app.textOf('invoices-empty'), /No invoices yet/);
     const submit = await byTestId('submit-selected');
-    assert.equal(await prop(submit, 'disabled'), true);
+    assert.equal(await d.property(submit, 'disabled'), true);
     await d.click(submit);
     assert.equal(await d.find('[data-testid="submit-dialog"]'), null, 'no dialog without a selection');
 
@@ -258,9 +207,9 @@ describe('submit flow in demo mode', () => {
     const row = await app.waitFor(`[data-testid="invoice-row"][data-key="${fixedRef}"]`);
     await d.click(row);
     await byTestId('checklist');
-    const items = await d.session('POST', '/elements', { using: 'css selector', value: '[data-testid="checklist-item"]' });
+    const items = await d.findAll('[data-testid="checklist-item"]');
     const severities = [];
-    for (const item of items) severities.push(await d.attribute(item[ELEMENT], 'data-severity'));
+    for (const item of items) severities.push(await d.attribute(item, 'data-severity'));
     const firstWarning = severities.indexOf('warning');
     assert.ok(firstWarning === -1 || !severities.slice(firstWarning).includes('blocking'), 'blocking issues come first');
     await byTestId('debtor-fix-form');
@@ -301,7 +250,7 @@ describe('submit flow in demo mode', () => {
     let checks = await rowChecks();
     await d.click(checks[0]);
     assert.equal(await selectionCount(), 2);
-    await clickWith(K.Shift, checks[3]);
+    await d.clickWith(K.Shift, checks[3]);
     await waitUntil('a Shift range of four', async () => (await selectionCount()) === 5);
 
     // Space on the active row (the last one clicked) toggles it.
@@ -313,16 +262,16 @@ describe('submit flow in demo mode', () => {
 
     // Ctrl+A: every ready invoice of this tab and search.
     const ready = Number((await app.textOf('filter-ready')).replace(/\D/g, ''));
-    await chord(K.Control, 'a');
+    await d.chord(K.Control, 'a');
     await waitUntil('Ctrl+A to select every ready invoice', async () => (await selectionCount()) === ready, 30_000);
 
     // Back to a small selection: the fixed invoice, three ready ones and the blocked one.
     await click('selection-clear');
     assert.equal(await selectionCount(), 0);
-    assert.equal(await prop(await byTestId('submit-selected'), 'disabled'), true);
+    assert.equal(await d.property(await byTestId('submit-selected'), 'disabled'), true);
     checks = await rowChecks();
     await d.click(checks[0]);
-    await clickWith(K.Shift, checks[2]);
+    await d.clickWith(K.Shift, checks[2]);
     await typeInto('invoice-search', (await invoke('invoice_detail', { sourceRef: fixedRef })).row.creditorReference);
     const fixedRow = await app.waitFor(`[data-testid="invoice-row"][data-key="${fixedRef}"] [data-testid="row-check"]`);
     if ((await d.attribute(fixedRow, 'aria-checked')) !== 'true') await d.click(fixedRow);
@@ -345,7 +294,7 @@ describe('submit flow in demo mode', () => {
     await byTestId('submit-confirm');
     assert.match(await app.textOf('submit-destination'), /custom agency URL.*127\.0\.0\.1/);
     assert.match(await app.textOf('submit-totals'), /in \d+ cases?/);
-    const willSend = await d.session('POST', '/elements', { using: 'css selector', value: '[data-testid="will-send-item"]' });
+    const willSend = await d.findAll('[data-testid="will-send-item"]');
     assert.equal(willSend.length, selected - 1, 'everything but the blocked invoice will be sent');
     assert.ok(await d.find(`[data-testid="will-send-item"][data-key="${fixedRef}"]`), 'the fixed invoice is sent');
     const blocked = await app.waitFor(`[data-testid="blocked-item"][data-key="${blockedRef}"]`);
@@ -378,16 +327,16 @@ describe('submit flow in demo mode', () => {
   });
 
   it('sends, shows progress, and lists each result with its agency reference', async () => {
-    const expected = (await d.session('POST', '/elements', { using: 'css selector', value: '[data-testid="will-send-item"]' })).length;
+    const expected = (await d.findAll('[data-testid="will-send-item"]')).length;
     await click('submit-send');
     const seen = await waitUntil('progress or results', async () =>
       (await d.find('[data-testid="submit-progress"]')) ? 'progress' : (await d.find('[data-testid="submit-results"]')) ? 'results' : false,
     );
     if (seen === 'progress') await app.screenshot('submit-13-progress');
     await byTestId('submit-results');
-    const accepted = await d.session('POST', '/elements', { using: 'css selector', value: '[data-testid="result-item"][data-state="accepted"]' });
+    const accepted = await d.findAll('[data-testid="result-item"][data-state="accepted"]');
     assert.equal(accepted.length, expected, 'every confirmed case was accepted by the sandbox');
-    const refs = await d.session('POST', '/elements', { using: 'css selector', value: '[data-testid="agency-reference"]' });
+    const refs = await d.findAll('[data-testid="agency-reference"]');
     assert.equal(refs.length, expected, 'each accepted case shows its agency reference');
     assert.match(await app.textOf('submit-counts'), new RegExp(`${expected} accepted`));
     await app.screenshot('submit-14-results');
@@ -396,7 +345,7 @@ describe('submit flow in demo mode', () => {
   it('shows the new cases on Cases, refreshed from the agency', async () => {
     await click('submit-open-cases');
     await byTestId('page-cases');
-    await waitUntil('case rows', async () => (await d.session('POST', '/elements', { using: 'css selector', value: '[data-testid="case-row"]' })).length >= 4);
+    await waitUntil('case rows', async () => (await d.findAll('[data-testid="case-row"]')).length >= 4);
     await click('refresh-cases');
     await waitText('last-poll', /Last poll of the agency: (just now|\d+ seconds? ago)/);
     await app.screenshot('submit-15-cases');
@@ -419,7 +368,7 @@ describe('submit flow in demo mode', () => {
     await app.screenshot('submit-16-queuing');
     // Stop becomes available once sending has started.
     const stop = await byTestId('submit-stop');
-    await waitUntil('sending to start', async () => (await prop(stop, 'disabled')) === false, 180_000);
+    await waitUntil('sending to start', async () => (await d.property(stop, 'disabled')) === false, 180_000);
     await waitText('submit-progress-line', /[1-9]\d* of \d+ answered/, 60_000);
     await app.screenshot('submit-17-progress');
     await d.click(stop);
@@ -430,7 +379,20 @@ describe('submit flow in demo mode', () => {
     assert.ok(accepted > 0 && accepted < ready, `stopped part-way: ${counts}`);
     const queued = Number(/(\d+) still queued/.exec(counts)?.[1]);
     assert.equal(accepted + queued, ready, `every confirmed case is either accepted or still queued: ${counts}`);
-    assert.match(await app.textOf('submit-stopped'), new RegExp(`${queued} cases were not sent yet and stay queued`));
+    assert.match(await app.textOf('submit-stopped'), new RegExp(`${queued} cases were not sent yet. They stay queued`));
     await click('submit-close');
+  });
+
+  it('reads the same in the dark theme', async () => {
+    await click('nav-settings');
+    await click('theme-dark');
+    await click('nav-invoices');
+    await click('filter-needs_fixing');
+    await d.click(await byTestId('invoice-row'));
+    await byTestId('checklist');
+    await app.screenshot('submit-19-dark-drawer');
+    await click('nav-cases');
+    await byTestId('case-row');
+    await app.screenshot('submit-20-dark-cases');
   });
 });
