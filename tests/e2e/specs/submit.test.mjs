@@ -112,7 +112,7 @@ describe('submit flow in demo mode', () => {
   it('says what to do before calling the agency when the key is empty', async () => {
     await click('agency-change');
     await click('agency-env-custom');
-    await clear(await byTestId('agency-api-key'));
+    await d.clear(await byTestId('agency-api-key'));
     await click('agency-save');
     assert.match(await app.textOf('agency-form-problem'), /API key/);
   });
