@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Derive the spec the agency sandbox is checked against from Debitura's
-published OpenAPI document (shared/fixtures/agency/customer-api.openapi.json).
+published OpenAPI document (tests/fixtures/agency/customer-api.openapi.json).
 
 Every change is listed in ADJUSTMENTS and printed when the script runs, so a
 conformance pass never hides a silent edit. Nothing else in the spec changes.

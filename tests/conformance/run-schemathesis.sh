@@ -16,8 +16,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-SPEC_SRC="${CASEBRIDGE_AGENCY_SPEC:-$ROOT/../shared/fixtures/agency/customer-api.openapi.json}"
-[ -f "$SPEC_SRC" ] || SPEC_SRC="/work/shared/fixtures/agency/customer-api.openapi.json"
+SPEC_SRC="${CASEBRIDGE_AGENCY_SPEC:-$ROOT/tests/fixtures/agency/customer-api.openapi.json}"
 WORK="$ROOT/target/conformance"
 VENV="$ROOT/target/venv-schemathesis"
 SCHEMATHESIS_VERSION="4.32.5"

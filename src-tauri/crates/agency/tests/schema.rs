@@ -1,6 +1,6 @@
 //! Every `CreateCaseRequest` the client can build validates against the
 //! `CreateCollectionCaseRequestApiViewModel` schema of the agency's own
-//! OpenAPI spec (`shared/fixtures/agency/customer-api.openapi.json`, next to
+//! OpenAPI spec (`tests/fixtures/agency/customer-api.openapi.json`, in
 //! the repository as in CI).
 //!
 //! OpenAPI 3.0 schemas are not quite JSON Schema; the conversion below does
@@ -27,7 +27,7 @@ const CREATE_CASE: &str =
 
 fn spec_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../../shared/fixtures/agency/customer-api.openapi.json")
+        .join("../../../tests/fixtures/agency/customer-api.openapi.json")
 }
 
 fn load_spec() -> Value {

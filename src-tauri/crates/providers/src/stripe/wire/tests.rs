@@ -13,7 +13,7 @@ use crate::stripe::map::{map_invoice, status, Mapped};
 
 /// `shared/` sits next to the repository, as in CI.
 fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/fixtures/providers/stripe")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/providers/stripe")
 }
 
 fn load(name: &str) -> Value {
