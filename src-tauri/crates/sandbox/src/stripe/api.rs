@@ -321,8 +321,8 @@ async fn gate(State(state): St, mut req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
     if let Some(limits) = &state.config.rate_limits {
-        let now_ms = state.now().timestamp_millis();
-        let verdict = state.lock().limiter.check(limits, mode, &endpoint, now_ms);
+        let arrived = state.arrival_ms();
+        let verdict = state.lock().limiter.check(limits, mode, &endpoint, arrived);
         if let Err(exceeded) = verdict {
             let mut response = rate_limited(exceeded.reason(), None);
             response.extensions_mut().insert(PolicyRateLimited);

@@ -289,6 +289,7 @@ pub fn build(
         api::router(state.clone()),
         clock,
     );
+    state.attach(server.control());
     let handle = StripeHandle {
         control: server.control(),
         state,

@@ -45,11 +45,19 @@ impl Exceeded {
 struct Window(VecDeque<i64>);
 
 impl Window {
+    /// Requests within the second up to `now_ms`.
     fn count(&mut self, now_ms: i64) -> usize {
         while self.0.front().is_some_and(|t| *t <= now_ms - 1_000) {
             self.0.pop_front();
         }
-        self.0.len()
+        self.0.iter().filter(|t| **t <= now_ms).count()
+    }
+
+    /// Arrival times reach the limiter slightly out of order (each waited
+    /// out its own injected latency), so keep them sorted.
+    fn record(&mut self, at_ms: i64) {
+        let index = self.0.partition_point(|t| *t <= at_ms);
+        self.0.insert(index, at_ms);
     }
 }
 
@@ -82,7 +90,7 @@ impl Limiter {
             return Err(Exceeded::Endpoint);
         }
         for key in [(mode, None), key] {
-            self.windows.entry(key).or_default().0.push_back(now_ms);
+            self.windows.entry(key).or_default().record(now_ms);
         }
         Ok(())
     }
@@ -114,6 +122,25 @@ mod tests {
         assert!(limiter
             .check(&limits, Mode::Test, "/v1/customers", 1_001)
             .is_err());
+    }
+
+    #[test]
+    fn arrivals_recorded_out_of_order_are_counted_in_order() {
+        let limits = StripeRateLimits {
+            test_per_second: 2,
+            ..StripeRateLimits::default()
+        };
+        let mut limiter = Limiter::default();
+        assert_eq!(limiter.check(&limits, Mode::Test, "/x", 1_500), Ok(()));
+        assert_eq!(limiter.check(&limits, Mode::Test, "/x", 400), Ok(()));
+        // At 1,450 ms the window (450, 1450] holds neither: 400 is too old
+        // and 1,500 has not arrived yet.
+        assert_eq!(limiter.check(&limits, Mode::Test, "/x", 1_450), Ok(()));
+        assert_eq!(
+            limiter.check(&limits, Mode::Test, "/x", 1_600),
+            Err(Exceeded::Global),
+            "1,450 and 1,500 are within the second before 1,600"
+        );
     }
 
     #[test]

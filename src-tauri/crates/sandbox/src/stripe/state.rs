@@ -1,7 +1,7 @@
 //! The fake's in-memory accounts, one dataset per mode, behind one mutex
 //! (never held across an `.await`).
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use chrono::{DateTime, Utc};
 
@@ -12,6 +12,7 @@ use super::ratelimit::Limiter;
 use super::seed::{generate, SeedData};
 use super::StripeConfig;
 use crate::clock::SharedClock;
+use crate::server::FakeControl;
 
 pub(crate) struct Data {
     test: Dataset,
@@ -106,6 +107,8 @@ pub(crate) struct StripeState {
     clock: SharedClock,
     seed: u64,
     data: Mutex<Data>,
+    /// This fake's own fault controls, to know the latency it injects.
+    control: OnceLock<FakeControl>,
 }
 
 impl StripeState {
@@ -116,7 +119,25 @@ impl StripeState {
             clock,
             seed,
             data,
+            control: OnceLock::new(),
         }
+    }
+
+    pub(crate) fn attach(&self, control: FakeControl) {
+        // Set once, right after the server is built.
+        let _ = self.control.set(control);
+    }
+
+    /// When the request being handled arrived, in ms: the injected latency
+    /// runs before the handlers, but Stripe counts a request against its
+    /// rate limit when it arrives, not after the simulated delay.
+    pub(crate) fn arrival_ms(&self) -> i64 {
+        let delay = self
+            .control
+            .get()
+            .and_then(|c| c.faults().latency)
+            .map_or(0, |latency| latency.fixed_ms);
+        self.now().timestamp_millis() - i64::try_from(delay).unwrap_or(0)
     }
 
     fn fresh(config: &StripeConfig, now: DateTime<Utc>, seed: u64) -> Data {
