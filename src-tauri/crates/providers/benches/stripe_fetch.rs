@@ -110,12 +110,76 @@ fn print(run: &Run) {
     );
 }
 
+/// The fake on its own runtime and thread, as a remote server would be:
+/// its work does not queue behind the client's on the same workers.
+struct FakeStripe {
+    url: String,
+    handle: StripeHandle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeStripe {
+    fn start(config: SandboxConfig) -> Result<FakeStripe, String> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let sandbox = match Sandbox::start(config).await {
+                    Ok(sandbox) => sandbox,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                let started = match (sandbox.urls().stripe, sandbox.stripe()) {
+                    (Some(url), Ok(handle)) => Ok((url, handle.clone())),
+                    _ => Err("the Stripe fake is not running".to_owned()),
+                };
+                let _ = ready_tx.send(started);
+                let _ = stop_rx.await;
+                sandbox.shutdown().await;
+            });
+        });
+        let (url, handle) = ready_rx
+            .recv()
+            .map_err(|e| e.to_string())
+            .and_then(|started| started)?;
+        Ok(FakeStripe {
+            url,
+            handle,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let invoices = env_number("STRIPE_BENCH_INVOICES", 100_000);
     let latency_ms = env_number("STRIPE_BENCH_LATENCY_MS", 400);
     let generated = Instant::now();
-    let sandbox = match Sandbox::start(SandboxConfig {
+    let config = SandboxConfig {
         agency: None,
         stripe: Some(StripeConfig {
             test_data: SeedData::OpenOnly {
@@ -124,19 +188,16 @@ async fn main() -> ExitCode {
             ..StripeConfig::default()
         }),
         ..SandboxConfig::default()
-    })
-    .await
-    {
-        Ok(sandbox) => sandbox,
+    };
+    let server = match FakeStripe::start(config) {
+        Ok(server) => server,
         Err(e) => {
             eprintln!("error: the sandbox did not start: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let (Some(url), Ok(fake)) = (sandbox.urls().stripe, sandbox.stripe()) else {
-        eprintln!("error: the Stripe fake is not running");
-        return ExitCode::FAILURE;
-    };
+    let url = server.url.clone();
+    let fake = &server.handle;
     println!(
         "stripe-sliced-fetch: {invoices} open invoices (generated in {:.2} s), {latency_ms} ms per request, fake enforces 25 req/s (test mode)",
         generated.elapsed().as_secs_f64()
@@ -175,7 +236,7 @@ async fn main() -> ExitCode {
         sliced.elapsed.as_secs_f64(),
         sliced.max_per_second.max(sequential.max_per_second),
     );
-    sandbox.shutdown().await;
+    server.stop();
     if ids(&sliced.outcome) != ids(&sequential.outcome)
         || sliced.outcome.invoices.len() as u64 != invoices
     {
