@@ -18,22 +18,25 @@ impl Engine {
                 reason: format!("at most {MAX_PAGE} cases per page, asked for {}", q.limit),
             });
         }
+        // Search runs over every case before paging, so `total` is the
+        // number of matches, not the size of this page. Case lists are small
+        // (thousands), so one read is cheap.
         let query = StoreCaseQuery {
             agency_environment: Some(self.current_agency_environment().await?),
             source_status: None,
             with_source_only: false,
-            limit: if q.limit == 0 { DEFAULT_PAGE } else { q.limit },
-            offset: q.offset,
+            limit: u32::MAX,
+            offset: 0,
         };
         let records = self.with_store(move |store| Ok(store.list_cases(&query)?)).await?;
         let search = q.search.as_deref().map(str::to_lowercase).filter(|s| !s.trim().is_empty());
-        let rows: Vec<CaseRow> = records
-            .into_iter()
-            .filter(|c| search.as_deref().is_none_or(|s| matches_search(c, s)))
-            .map(row)
-            .collect();
-        let last_polled_at = rows.iter().filter_map(|r| r.last_polled_at.clone()).max();
-        Ok(CasePage { total: u32::try_from(rows.len()).unwrap_or(u32::MAX), rows, last_polled_at })
+        let matching: Vec<CaseRecord> =
+            records.into_iter().filter(|c| search.as_deref().is_none_or(|s| matches_search(c, s))).collect();
+        let total = u32::try_from(matching.len()).unwrap_or(u32::MAX);
+        let last_polled_at = matching.iter().filter_map(|c| c.last_polled_at).max().map(|t| t.to_rfc3339());
+        let limit = if q.limit == 0 { DEFAULT_PAGE } else { q.limit };
+        let rows: Vec<CaseRow> = matching.into_iter().skip(q.offset as usize).take(limit as usize).map(row).collect();
+        Ok(CasePage { total, rows, last_polled_at })
     }
 }
 

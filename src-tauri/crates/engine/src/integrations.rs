@@ -54,7 +54,7 @@ const CARDS: [CardSpec; 5] = [
         provider: "agency",
         title: "Debitura (collection agency)",
         blurb: "Where cases are submitted: an API key from app.debitura.com and its environment.",
-        availability: || not_built("Submitting cases arrives with the agency connection."),
+        availability: || Availability::Available,
     },
 ];
 

@@ -388,6 +388,24 @@ impl Engine {
         Ok(crate::api::SubmitOutcome { batch_id, queued, summary })
     }
 
+    /// Sends what is already queued (e.g. after a Stop or a crash) without
+    /// queueing anything new; stoppable like [`Engine::submit`].
+    pub async fn resume_submissions(&self, sink: Arc<dyn ProgressSink>) -> Result<SubmitSummary, EngineError> {
+        let cancel = CancelFlag::default();
+        *self.inner.submit_cancel.lock().await = Some(cancel.clone());
+        let summary = self.run_submissions(sink, cancel).await;
+        *self.inner.submit_cancel.lock().await = None;
+        summary
+    }
+
+    /// How many cases wait in the outbox of the connected environment
+    /// (queued, or uncertain and due for reconciliation).
+    pub async fn pending_submissions(&self) -> Result<u32, EngineError> {
+        let env = self.current_agency_environment().await?;
+        let pending = self.with_store(|s| Ok(s.outbox_unfinished()?)).await?;
+        Ok(u32::try_from(pending.iter().filter(|e| e.agency_environment == env).count()).unwrap_or(u32::MAX))
+    }
+
     /// Stops a running [`Engine::submit`] after the sends in flight.
     /// Returns whether one was running.
     pub async fn cancel_submission(&self) -> bool {
