@@ -11,7 +11,18 @@ import http from 'node:http';
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 /** Key codes from the WebDriver spec's "keyboard actions" table. */
-export const Key = Object.freeze({ Tab: '\uE004', Enter: '\uE007', ArrowDown: '\uE015' });
+export const Key = Object.freeze({
+  Tab: '\uE004',
+  Enter: '\uE007',
+  Shift: '\uE008',
+  Control: '\uE009',
+  Escape: '\uE00C',
+  Space: '\uE00D',
+  ArrowDown: '\uE015',
+});
+
+/** An element id as a script argument for execute(). */
+export const elementRef = (el) => ({ [ELEMENT]: el });
 
 export class WebDriverError extends Error {
   constructor(command, status, body) {
@@ -93,6 +104,12 @@ export class WebDriver {
     return found.length > 0 ? found[0][ELEMENT] : null;
   }
 
+  /** @returns {Promise<string[]>} ids of every element matching `css`, in document order */
+  async findAll(css) {
+    const found = await this.session('POST', '/elements', { using: 'css selector', value: css });
+    return found.map((e) => e[ELEMENT]);
+  }
+
   text(el) {
     return this.session('GET', `/element/${el}/text`);
   }
@@ -101,12 +118,25 @@ export class WebDriver {
     return this.session('GET', `/element/${el}/attribute/${encodeURIComponent(name)}`);
   }
 
+  property(el, name) {
+    return this.session('GET', `/element/${el}/property/${encodeURIComponent(name)}`);
+  }
+
   displayed(el) {
     return this.session('GET', `/element/${el}/displayed`);
   }
 
   click(el) {
     return this.session('POST', `/element/${el}/click`, {});
+  }
+
+  clear(el) {
+    return this.session('POST', `/element/${el}/clear`, {});
+  }
+
+  /** Types `text` into the element (W3C body: { text }). */
+  sendKeys(el, text) {
+    return this.session('POST', `/element/${el}/value`, { text });
   }
 
   execute(script, args = []) {
@@ -129,6 +159,39 @@ export class WebDriver {
       { type: 'keyUp', value },
     ]);
     return this.session('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+  }
+
+  /** Holds `modifier` while pressing `key` (Ctrl+A). */
+  chord(modifier, key) {
+    const actions = [
+      { type: 'keyDown', value: modifier },
+      { type: 'keyDown', value: key },
+      { type: 'keyUp', value: key },
+      { type: 'keyUp', value: modifier },
+    ];
+    return this.session('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+  }
+
+  /** Clicks the element while `modifier` is held (Shift+click, Ctrl+click). */
+  async clickWith(modifier, el) {
+    const pause = { type: 'pause', duration: 0 };
+    await this.session('POST', '/actions', {
+      actions: [
+        { type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: modifier }, pause, pause, { type: 'keyUp', value: modifier }] },
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', origin: elementRef(el), x: 0, y: 0 },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerUp', button: 0 },
+            pause,
+          ],
+        },
+      ],
+    });
+    await this.session('DELETE', '/actions');
   }
 
   /** @returns {Promise<Buffer>} PNG of the window's viewport */
