@@ -715,3 +715,24 @@ async fn a_client_refuses_plain_http_off_this_machine() {
         .expect_err("plain http");
     assert_eq!(err.code(), "provider_base_url_invalid");
 }
+
+/// The engine runs fetches on spawned tasks: every client future is Send.
+#[test]
+fn client_futures_can_run_on_spawned_tasks() {
+    fn assert_send<T: Send>(_: T) {}
+    let key = StripeKey::parse(DEMO_RESTRICTED_KEY).expect("key");
+    let client =
+        StripeClient::new("http://127.0.0.1:9", key, StripeOptions::default()).expect("client");
+    let account = StripeAccount {
+        id: DEMO_ACCOUNT_ID.into(),
+        mode: StripeMode::Test,
+        name: None,
+        country: None,
+    };
+    let filter = FetchFilter::default();
+    let sink = |_: FetchProgress| {};
+    // Never polled: nothing is sent.
+    assert_send(client.validate());
+    assert_send(client.fetch_unpaid(&account, &filter, &sink));
+    assert_send(client.fetch_invoice(&account, "in_1"));
+}

@@ -110,7 +110,7 @@ impl Slice {
         let older = Slice {
             status: self.status,
             lo: self.lo,
-            hi: Some(m - 1),
+            hi: Some(m - 2),
             cursor: None,
         };
         self.lo = m;

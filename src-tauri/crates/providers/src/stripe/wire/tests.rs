@@ -11,7 +11,7 @@ use super::*;
 use crate::fetch::SourceStatus;
 use crate::stripe::map::{map_invoice, status, Mapped};
 
-/// `shared/` sits next to the repository, as in CI.
+/// The upstream payloads, kept in the repository with their SOURCES.md.
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/providers/stripe")
 }
