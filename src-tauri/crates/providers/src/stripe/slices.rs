@@ -110,7 +110,7 @@ impl Slice {
         let older = Slice {
             status: self.status,
             lo: self.lo,
-            hi: Some(m - 2),
+            hi: Some(m - 1),
             cursor: None,
         };
         self.lo = m;
