@@ -366,6 +366,47 @@ async fn the_sliced_fetch_returns_the_same_set_as_a_sequential_walk() {
 
 // ---------------------------------------------------- pagination edges
 
+#[tokio::test]
+async fn slices_cut_through_dense_seconds_without_gaps_or_overlaps() {
+    // About three invoices per second for 20 minutes: wherever a slice is
+    // cut, invoices sit on both sides of the cut, so a one-second gap or
+    // overlap between slices would change the result.
+    let env = env(SeedData::Empty).await;
+    let fake = env.fake();
+    let customer = fake.insert_customer(
+        Mode::Test,
+        FakeCustomer {
+            name: Some("Dense Data A/S".into()),
+            created: 1_600_000_000,
+            ..FakeCustomer::default()
+        },
+    );
+    fake.insert_invoices(
+        Mode::Test,
+        (0..3_600).map(|i| FakeInvoice::open(&customer, 1_700_000_000 + i / 3, "dkk", 5_000)),
+    );
+    let sequential = fetch(
+        &env.client(FetchStrategy::Sequential),
+        &env.account(),
+        &FetchFilter::default(),
+    )
+    .await;
+    assert_eq!(ids(&sequential), env.expected(only_open()));
+    for concurrency in [3, 16] {
+        let sliced = fetch(
+            &env.client(FetchStrategy::Sliced { concurrency }),
+            &env.account(),
+            &FetchFilter::default(),
+        )
+        .await;
+        assert!(sliced.is_complete(), "{:?}", sliced.failures);
+        assert_eq!(
+            sliced.invoices, sequential.invoices,
+            "concurrency {concurrency}"
+        );
+    }
+}
+
 async fn env_with_open_invoices(n: usize) -> Env {
     let env = env(SeedData::Empty).await;
     let fake = env.fake();
@@ -377,12 +418,10 @@ async fn env_with_open_invoices(n: usize) -> Env {
             ..FakeCustomer::default()
         },
     );
-    for i in 0..n {
-        fake.insert_invoice(
-            Mode::Test,
-            FakeInvoice::open(&customer, 1_700_000_000 + i as i64 * 60, "eur", 10_000),
-        );
-    }
+    fake.insert_invoices(
+        Mode::Test,
+        (0..n).map(|i| FakeInvoice::open(&customer, 1_700_000_000 + i as i64 * 60, "eur", 10_000)),
+    );
     env
 }
 

@@ -206,6 +206,16 @@ impl StripeHandle {
         self.state.lock().insert_invoice(mode, invoice)
     }
 
+    /// Adds many invoices at once (as [`Self::insert_invoice`] each, but
+    /// sorted only once). Returns their ids in the given order.
+    pub fn insert_invoices(
+        &self,
+        mode: Mode,
+        invoices: impl IntoIterator<Item = FakeInvoice>,
+    ) -> Vec<String> {
+        self.state.lock().insert_invoices(mode, invoices)
+    }
+
     /// Changes one invoice (pay it, void it…); `false` if there is none.
     pub fn update_invoice(
         &self,

@@ -53,7 +53,29 @@ impl Data {
         id
     }
 
-    pub(crate) fn insert_invoice(&mut self, mode: Mode, mut invoice: FakeInvoice) -> String {
+    /// Adds invoices (see [`super::StripeHandle::insert_invoices`]),
+    /// re-sorting once.
+    pub(crate) fn insert_invoices(
+        &mut self,
+        mode: Mode,
+        invoices: impl IntoIterator<Item = FakeInvoice>,
+    ) -> Vec<String> {
+        let ids = invoices
+            .into_iter()
+            .map(|invoice| self.prepare_invoice(mode, invoice))
+            .collect();
+        self.dataset_mut(mode).reindex();
+        ids
+    }
+
+    pub(crate) fn insert_invoice(&mut self, mode: Mode, invoice: FakeInvoice) -> String {
+        let id = self.prepare_invoice(mode, invoice);
+        self.dataset_mut(mode).reindex();
+        id
+    }
+
+    /// Assigns what an inserted invoice lacks and stores it unsorted.
+    fn prepare_invoice(&mut self, mode: Mode, mut invoice: FakeInvoice) -> String {
         let data = self.dataset_mut(mode);
         data.next_invoice += 1;
         if invoice.id.is_empty() {
@@ -72,7 +94,6 @@ impl Data {
         }
         let id = invoice.id.clone();
         data.invoices.push(invoice);
-        data.reindex();
         id
     }
 
