@@ -45,7 +45,7 @@ define BENCHES
 submit-throughput   | 4 | cargo bench -q -p casebridge-engine --bench submit_throughput
 qbo-zoho-fetch      | 5 |
 import-1m-csv       | 6 |
-stripe-sliced-fetch | 7 |
+stripe-sliced-fetch | 7 | cargo bench -q -p casebridge-providers --bench stripe_fetch
 endef
 export BENCHES
 

@@ -32,12 +32,12 @@ fi
 
 # Build first so the timed wait below only covers startup.
 if cargo build -q -p casebridge-cli 2>"$WORK/cli-build.log"; then
-    SANDBOX=("$ROOT/target/debug/casebridge" sandbox)
+    SANDBOX=("${CARGO_TARGET_DIR:-$ROOT/target}/debug/casebridge" sandbox)
     echo "conformance: sandbox from the casebridge CLI" >&2
 else
     echo "conformance: casebridge CLI does not build (see $WORK/cli-build.log); using the serve example" >&2
     cargo build -q -p casebridge-sandbox --example serve
-    SANDBOX=("$ROOT/target/debug/examples/serve")
+    SANDBOX=("${CARGO_TARGET_DIR:-$ROOT/target}/debug/examples/serve")
 fi
 
 URLS="$WORK/urls.json"
