@@ -57,11 +57,13 @@ impl EngineConfig {
 }
 
 /// The OS application-data directory: `~/.local/share/casebridge` on Linux,
-/// `~/Library/Application Support/com.casebridge.desktop` on macOS,
-/// `%APPDATA%\casebridge\desktop\data` on Windows. Demo mode uses a `demo`
-/// folder inside it; debug builds use `casebridge-dev`.
+/// `~/Library/Application Support/com.casebridge.casebridge` on macOS,
+/// `%APPDATA%\casebridge\casebridge\data` on Windows. Debug builds use
+/// `casebridge-dev` instead, and demo mode a `demo` folder inside either.
 pub fn default_data_dir(mode: RunMode) -> Result<PathBuf, EngineError> {
-    let app = if cfg!(debug_assertions) { "desktop-dev" } else { "desktop" };
+    // On Linux only the application name forms the folder, so it must be
+    // the product's own name, never something generic.
+    let app = if cfg!(debug_assertions) { "casebridge-dev" } else { "casebridge" };
     let dirs = directories::ProjectDirs::from("com", "casebridge", app)
         .ok_or(EngineError::NoHomeDirectory)?;
     Ok(with_mode(dirs.data_dir(), mode))
@@ -77,6 +79,14 @@ fn with_mode(base: &Path, mode: RunMode) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_data_dir_is_named_after_the_product() {
+        let dir = default_data_dir(RunMode::Normal).expect("a home directory in tests");
+        let name = dir.to_string_lossy().to_lowercase();
+        assert!(name.contains("casebridge"), "{name}");
+        assert!(default_data_dir(RunMode::Demo).unwrap().ends_with("demo"));
+    }
 
     #[test]
     fn demo_and_normal_never_share_a_database_file() {
