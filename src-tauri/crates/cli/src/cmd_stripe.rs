@@ -3,8 +3,10 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use casebridge_engine::api::{ConnectStripeRequest, FetchRequest, JobEvent};
-use casebridge_engine::{Engine, EngineError, ProgressSink};
+use casebridge_engine::api::{ConnectStripeRequest, FetchRequest};
+use casebridge_engine::{Engine, EngineError};
+
+use crate::progress::StderrProgress;
 use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Subcommand)]
@@ -41,13 +43,6 @@ pub struct FetchArgs {
     include_uncollectible: bool,
 }
 
-struct StderrProgress;
-
-impl ProgressSink for StderrProgress {
-    fn emit(&self, event: JobEvent) {
-        eprintln!("[{:?}] {}", event.phase, event.message);
-    }
-}
 
 pub async fn connect(engine: &Engine, action: StripeAction) -> Result<(), EngineError> {
     let StripeAction::Connect { key_stdin: _ } = action;

@@ -3,8 +3,10 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use casebridge_engine::api::{JobEvent, SubmitPreview, SubmitRequest};
-use casebridge_engine::{CancelFlag, Engine, EngineError, ProgressSink};
+use casebridge_engine::api::{SubmitPreview, SubmitRequest};
+use casebridge_engine::{CancelFlag, Engine, EngineError};
+
+use crate::progress::StderrProgress;
 use clap::Args;
 
 #[derive(Args)]
@@ -23,14 +25,6 @@ pub struct SubmitArgs {
     yes: bool,
 }
 
-/// Prints progress to stderr, one line per event.
-struct StderrProgress;
-
-impl ProgressSink for StderrProgress {
-    fn emit(&self, event: JobEvent) {
-        eprintln!("[{:?}] {}", event.phase, event.message);
-    }
-}
 
 /// What the command ended with, for the exit code.
 pub enum SubmitEnd {

@@ -10,6 +10,7 @@ mod cmd_db;
 mod cmd_sandbox;
 mod cmd_stripe;
 mod cmd_submit;
+mod progress;
 
 use std::process::ExitCode;
 

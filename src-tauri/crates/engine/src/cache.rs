@@ -30,7 +30,8 @@ pub(crate) fn display_source(source: &SourceRef) -> String {
         )
 }
 
-fn debtor_ref(invoice: &Invoice) -> DebtorRef {
+/// The key of an invoice's debtor fix: provider, account, the source's customer id.
+pub(crate) fn debtor_ref(invoice: &Invoice) -> DebtorRef {
     DebtorRef {
         provider: invoice.source.provider().as_str().to_string(),
         account: invoice.source.account().to_string(),
@@ -38,15 +39,13 @@ fn debtor_ref(invoice: &Invoice) -> DebtorRef {
     }
 }
 
-fn load_edits(store: &Store, invoice: &Invoice) -> Result<Option<DebtorOverride>, EngineError> {
+/// The user's fix for a debtor, if any; the one reader of stored fixes.
+pub(crate) fn load_fix(store: &Store, debtor: &DebtorRef) -> Result<Option<DebtorOverride>, EngineError> {
     store
-        .get_debtor_override(&debtor_ref(invoice))?
+        .get_debtor_override(debtor)?
         .map(|o| serde_json::from_value(o.value))
         .transpose()
-        .map_err(|source| EngineError::CorruptCache {
-            what: format!("the debtor fix of {}", invoice.source),
-            source,
-        })
+        .map_err(|source| EngineError::CorruptCache { what: format!("the fix for debtor {}", debtor.debtor_key), source })
 }
 
 pub(crate) fn record(
@@ -98,7 +97,7 @@ impl Engine {
             for invoice in &invoices {
                 let key = debtor_ref(invoice);
                 if !edits_by_debtor.contains_key(&key) {
-                    edits_by_debtor.insert(key.clone(), load_edits(store, invoice)?);
+                    edits_by_debtor.insert(key.clone(), load_fix(store, &key)?);
                 }
                 let edits = edits_by_debtor.get(&key).and_then(Option::as_ref);
                 records.push(record(invoice, edits, today, &policy, source_status, now)?);

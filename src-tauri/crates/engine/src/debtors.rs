@@ -9,12 +9,12 @@ use casebridge_domain::{
     check_readiness, CaseDraft, CountryInput, DebtorData, DebtorKind, DebtorOverride, Invoice,
     ReadinessPolicy,
 };
-use casebridge_store::{DebtorRef, NewAuditEntry, ReviewStatus, Store};
+use casebridge_store::{NewAuditEntry, ReviewStatus};
 
 use crate::api::{
     DebtorEdits, DebtorView, FixDebtorRequest, FixDebtorResult, InvoiceDetail, RuleIssue,
 };
-use crate::cache::{record, store_source};
+use crate::cache::{debtor_ref, load_fix, record};
 use crate::submission::{issue, payload_options};
 use crate::{Engine, EngineError};
 
@@ -79,19 +79,6 @@ fn override_from_edits(e: DebtorEdits) -> Result<DebtorOverride, EngineError> {
     })
 }
 
-fn debtor_of(invoice: &Invoice) -> DebtorRef {
-    let source = store_source(invoice);
-    DebtorRef { provider: source.provider, account: source.account, debtor_key: invoice.debtor_key.clone() }
-}
-
-fn load_override(store: &Store, debtor: &DebtorRef) -> Result<Option<DebtorOverride>, EngineError> {
-    store
-        .get_debtor_override(debtor)?
-        .map(|o| serde_json::from_value(o.value))
-        .transpose()
-        .map_err(|source| EngineError::CorruptCache { what: format!("the fix for debtor {}", debtor.debtor_key), source })
-}
-
 fn parse_invoice(value: &serde_json::Value, what: &str) -> Result<Invoice, EngineError> {
     serde_json::from_value(value.clone()).map_err(|source| EngineError::CorruptCache { what: what.to_string(), source })
 }
@@ -105,8 +92,8 @@ impl Engine {
         self.with_store(move |store| {
             let cached = crate::submission::cached_invoice(store, env, &source_ref)?;
             let invoice = parse_invoice(&cached.invoice.payload, &source_ref)?;
-            let debtor = debtor_of(&invoice);
-            let fix = load_override(store, &debtor)?;
+            let debtor = debtor_ref(&invoice);
+            let fix = load_fix(store, &debtor)?;
             let policy = ReadinessPolicy::new();
             let report = check_readiness(&invoice, fix.as_ref(), today, &policy);
             let payload = match (cached.status, CaseDraft::from_invoice(&invoice, fix.as_ref(), today, &policy)) {
@@ -142,7 +129,7 @@ impl Engine {
         self.with_store(move |store| {
             let cached = crate::submission::cached_invoice(store, env, &request.source_ref)?;
             let invoice = parse_invoice(&cached.invoice.payload, &request.source_ref)?;
-            let debtor = debtor_of(&invoice);
+            let debtor = debtor_ref(&invoice);
             match &edits {
                 Some(fix) => {
                     let value = serde_json::to_value(fix).map_err(|source| EngineError::Serialize { source })?;

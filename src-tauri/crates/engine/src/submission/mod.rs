@@ -29,11 +29,11 @@ use std::time::Duration;
 use casebridge_agency::wire::CreditorReference;
 use casebridge_agency::{AgencyClient, AgencyError, CaseDto, IdempotencyKey};
 use casebridge_domain::{
-    CaseDraft, DebtorOverride, Invoice, ReadinessPolicy, ReadinessReport, RuleFailure, Severity,
+    CaseDraft, Invoice, ReadinessPolicy, ReadinessReport, RuleFailure, Severity,
     SourceRef as DomainSourceRef,
 };
 use casebridge_store::{
-    AcceptedCase, AgencyEnvironment, DebtorRef, NewAuditEntry, NewOutboxEntry, OutboxEntry,
+    AcceptedCase, AgencyEnvironment, NewAuditEntry, NewOutboxEntry, OutboxEntry,
     OutboxState, ReviewStatus, SourceRef, Store,
 };
 use rust_decimal::Decimal;
@@ -190,16 +190,7 @@ fn prepare_one(
     }
     let invoice: Invoice = serde_json::from_value(cached.invoice.payload.clone())
         .map_err(|source| EngineError::CorruptCache { what: raw_ref.to_string(), source })?;
-    let debtor = DebtorRef {
-        provider: source.provider.clone(),
-        account: source.account.clone(),
-        debtor_key: invoice.debtor_key.clone(),
-    };
-    let edits: Option<DebtorOverride> = store
-        .get_debtor_override(&debtor)?
-        .map(|o| serde_json::from_value(o.value))
-        .transpose()
-        .map_err(|source| EngineError::CorruptCache { what: format!("debtor fix of {raw_ref}"), source })?;
+    let edits = crate::cache::load_fix(store, &crate::cache::debtor_ref(&invoice))?;
     match CaseDraft::from_invoice(&invoice, edits.as_ref(), today, policy) {
         Err(report) => Ok(Prepared::Blocked(blocked_by_rules(raw_ref, creditor_reference, &report))),
         Ok(draft) => {
