@@ -46,6 +46,37 @@ impl fmt::Display for KeyProblem {
     }
 }
 
+/// Why an OAuth connection (QuickBooks, Zoho) must be made again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconnectReason {
+    /// There is no stored connection (never connected, or disconnected).
+    NotConnected,
+    /// The token endpoint refused the refresh token (`invalid_grant`): it
+    /// expired, was revoked, or a newer one replaced it.
+    RefreshRejected,
+    /// The API refused a freshly issued access token too (a second 401).
+    TokenRefused,
+    /// The user lost access to the company or its subscription ended
+    /// (QuickBooks `AuthorizationFault`, code 120).
+    AccessRevoked,
+}
+
+impl fmt::Display for ReconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReconnectReason::NotConnected => "it is not connected",
+            ReconnectReason::RefreshRejected => {
+                "the saved authorization expired or was revoked"
+            }
+            ReconnectReason::TokenRefused => "it refused a freshly renewed access token",
+            ReconnectReason::AccessRevoked => {
+                "the connected user no longer has access to the company"
+            }
+        })
+    }
+}
+
 /// Everything that can go wrong talking to an invoice source.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
@@ -232,6 +263,40 @@ pub enum ProviderError {
         /// End date.
         to: chrono::NaiveDate,
     },
+    /// An OAuth connection can no longer give access; the user has to
+    /// connect again.
+    #[error("the {} connection needs to be renewed: {reason}", provider_name(*provider))]
+    NeedsReconnect {
+        /// Which provider.
+        provider: Provider,
+        /// Why.
+        reason: ReconnectReason,
+    },
+    /// No access token could be had right now, for a reason that may pass
+    /// (token endpoint unreachable, keychain locked).
+    #[error("could not get an access token for {}", provider_name(*provider))]
+    TokenUnavailable {
+        /// Which provider.
+        provider: Provider,
+        /// What failed (never carries a token).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// One invoice has a field we cannot use (a date that is no date, an
+    /// amount that is no number, no customer).
+    #[error("{} invoice {id} has an unusable {field} ({value:?}): {problem}", provider_name(*provider))]
+    InvoiceField {
+        /// Which provider.
+        provider: Provider,
+        /// The invoice id.
+        id: String,
+        /// The field as the provider names it (`TxnDate`).
+        field: &'static str,
+        /// The raw value.
+        value: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
 }
 
 /// The name users know the provider by.
@@ -298,6 +363,9 @@ impl ProviderError {
             ProviderError::InvoiceValue { .. } => "invoice_value_unsupported",
             ProviderError::InvoiceTimestamp { .. } => "invoice_timestamp_invalid",
             ProviderError::InvalidDateRange { .. } => "date_range_invalid",
+            ProviderError::NeedsReconnect { .. } => "provider_reconnect_needed",
+            ProviderError::TokenUnavailable { .. } => "provider_token_unavailable",
+            ProviderError::InvoiceField { .. } => "invoice_field_invalid",
         }
     }
 
@@ -356,6 +424,16 @@ impl ProviderError {
             ProviderError::InvalidDateRange { .. } => {
                 "Pick a start date on or before the end date.".to_owned()
             }
+            ProviderError::NeedsReconnect { provider, .. } => format!(
+                "Open Integrations and click Reconnect for {}; sign in and allow access again.",
+                provider_name(*provider)
+            ),
+            ProviderError::TokenUnavailable { .. } => {
+                "Check the internet connection (and that the keychain is unlocked), then fetch again.".to_owned()
+            }
+            ProviderError::InvoiceField { .. } => {
+                "Open the invoice at the source to check that field; the other invoices are imported.".to_owned()
+            }
         }
     }
 
@@ -373,7 +451,10 @@ impl ProviderError {
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
-            ProviderError::KeyRejected { .. } | ProviderError::MissingPermissions { .. }
+            ProviderError::KeyRejected { .. }
+                | ProviderError::MissingPermissions { .. }
+                | ProviderError::NeedsReconnect { .. }
+                | ProviderError::TokenUnavailable { .. }
         )
     }
 }

@@ -21,6 +21,11 @@
 //!   date-sliced parallel fetch, and the mapping of Stripe's invoice JSON to
 //!   the domain (currency exponents, debtor snapshot, one-off vs
 //!   subscription across API versions).
+//! - **Access tokens for OAuth sources** ([`BearerSource`]): clients ask for
+//!   a token per request and, after a 401, report it refused and retry once
+//!   ([`with_bearer`]), so a long fetch survives a token's expiry. The
+//!   engine implements the source (keychain, refresh); a second 401 is
+//!   [`ProviderError::NeedsReconnect`].
 //!
 //! ## What this crate must NOT do
 //!
@@ -30,13 +35,15 @@
 //! and never talks to anything but the base URL it was given; tests point
 //! that at `casebridge-sandbox` on 127.0.0.1.
 
+mod bearer;
 mod error;
 mod fetch;
 mod http;
 mod ratelimit;
 pub mod stripe;
 
-pub use error::{ErrorReport, KeyProblem, ProviderError};
+pub use bearer::{with_bearer, Authorized, BearerSource, BearerToken, StaticBearer};
+pub use error::{ErrorReport, KeyProblem, ProviderError, ReconnectReason};
 pub use fetch::{
     DateRange, FailureScope, FetchFailure, FetchFilter, FetchOutcome, FetchProgress,
     FetchedInvoice, InvoiceOrigin, ProgressSink, SkipReason, SkippedInvoice, SourceStatus,
