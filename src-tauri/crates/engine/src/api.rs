@@ -10,6 +10,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+mod documents;
+pub use documents::*;
+
 /// An error as the UI shows it: what happened, what to do, and a stable code
 /// the UI may switch on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
