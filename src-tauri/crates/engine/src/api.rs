@@ -12,6 +12,8 @@ use ts_rs::TS;
 
 mod documents;
 pub use documents::*;
+mod import;
+pub use import::*;
 
 /// An error as the UI shows it: what happened, what to do, and a stable code
 /// the UI may switch on.
