@@ -41,6 +41,7 @@ mod fetch;
 mod http;
 mod ratelimit;
 pub mod stripe;
+pub mod zoho;
 
 pub use bearer::{with_bearer, Authorized, BearerSource, BearerToken, StaticBearer};
 pub use error::{ErrorReport, KeyProblem, ProviderError, ReconnectReason};
