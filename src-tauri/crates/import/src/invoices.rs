@@ -9,6 +9,7 @@
 //! a case is not decided here: the engine runs the domain's readiness rules
 //! on the result, as for every other source.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use casebridge_domain::{
@@ -27,19 +28,135 @@ use crate::values::{
     NumberLocale,
 };
 
+/// Where a field's value comes from in a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FieldSource {
+    /// One column (0-based), trimmed.
+    Column {
+        /// The column.
+        column: usize,
+    },
+    /// The non-blank cells of several columns joined (first + last name).
+    Join {
+        /// The columns, in order.
+        columns: Vec<usize>,
+        /// Put between the cells.
+        separator: String,
+    },
+    /// Some pieces of one column's cell ("Vestergade 1, 8000 Aarhus").
+    Split {
+        /// The column.
+        column: usize,
+        /// What separates the pieces; `None` for any run of whitespace.
+        separator: Option<String>,
+        /// First piece kept; negative counts from the end (-1 = last).
+        from: i32,
+        /// One past the last piece kept, negative from the end; `None` to
+        /// the end.
+        to: Option<i32>,
+    },
+    /// The same value on every row (a currency, a debtor type).
+    Constant {
+        /// The value.
+        value: String,
+    },
+}
+
+impl FieldSource {
+    /// The first column the value is read from; errors point at it.
+    pub fn first_column(&self) -> Option<usize> {
+        match self {
+            FieldSource::Column { column } | FieldSource::Split { column, .. } => Some(*column),
+            FieldSource::Join { columns, .. } => columns.first().copied(),
+            FieldSource::Constant { .. } => None,
+        }
+    }
+
+    /// Every column the value is read from.
+    pub fn columns(&self) -> &[usize] {
+        match self {
+            FieldSource::Column { column } | FieldSource::Split { column, .. } => {
+                std::slice::from_ref(column)
+            }
+            FieldSource::Join { columns, .. } => columns,
+            FieldSource::Constant { .. } => &[],
+        }
+    }
+
+    /// The trimmed value for `cells`; `None` when blank.
+    pub fn value<'a>(&'a self, cells: &'a [String]) -> Option<Cow<'a, str>> {
+        let cell = |column: usize| {
+            cells
+                .get(column)
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+        };
+        let value = match self {
+            FieldSource::Column { column } => Cow::Borrowed(cell(*column)?),
+            FieldSource::Constant { value } => Cow::Borrowed(value.trim()),
+            FieldSource::Join { columns, separator } => {
+                let mut joined = String::new();
+                for text in columns.iter().filter_map(|&c| cell(c)) {
+                    if !joined.is_empty() {
+                        joined.push_str(separator);
+                    }
+                    joined.push_str(text);
+                }
+                Cow::Owned(joined)
+            }
+            FieldSource::Split {
+                column,
+                separator,
+                from,
+                to,
+            } => {
+                let text = cell(*column)?;
+                let pieces: Vec<&str> = match separator.as_deref().filter(|s| !s.is_empty()) {
+                    None => text.split_whitespace().collect(),
+                    Some(sep) => text
+                        .split(sep)
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .collect(),
+                };
+                let at = |index: i32| {
+                    let len = i64::try_from(pieces.len()).unwrap_or(i64::MAX);
+                    let index = i64::from(index);
+                    let index = if index < 0 { len + index } else { index };
+                    usize::try_from(index.clamp(0, len)).unwrap_or(0)
+                };
+                let (start, end) = (at(*from), to.map_or(pieces.len(), at));
+                let joiner =
+                    separator
+                        .as_deref()
+                        .filter(|s| !s.is_empty())
+                        .map_or(" ".to_owned(), |s| {
+                            // Rejoin "a, b" as "a, b", not "a,b".
+                            if s.trim().is_empty() {
+                                s.to_owned()
+                            } else {
+                                format!("{} ", s.trim_end())
+                            }
+                        });
+                Cow::Owned(pieces.get(start..end).unwrap_or_default().join(&joiner))
+            }
+        };
+        (!value.is_empty()).then_some(value)
+    }
+}
+
 /// A mapping the user confirmed, with how its columns are to be read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmedMapping {
-    /// Which column fills which field (0-based column index).
-    pub columns: BTreeMap<CaseFieldTarget, usize>,
+    /// Where each mapped field comes from.
+    pub fields: BTreeMap<CaseFieldTarget, FieldSource>,
     /// The decimal separator of the amount columns.
     pub amount_locale: NumberLocale,
     /// How the invoice date column writes dates; `None` while ambiguous.
     pub issue_date_format: Option<DateFormat>,
     /// How the due date column writes dates; `None` while ambiguous.
     pub due_date_format: Option<DateFormat>,
-    /// The currency of rows without a currency column or cell.
-    pub default_currency: Option<Currency>,
 }
 
 impl ConfirmedMapping {
@@ -53,43 +170,75 @@ impl ConfirmedMapping {
         sample_rows: &[Vec<String>],
         fallback_locale: NumberLocale,
     ) -> ConfirmedMapping {
-        let columns: BTreeMap<CaseFieldTarget, usize> = suggestions
+        let fields = suggestions
             .iter()
             .filter(|s| s.confidence >= min_confidence)
-            .filter_map(|s| s.field.map(|field| (field, s.column)))
+            .filter_map(|s| {
+                s.field
+                    .map(|field| (field, FieldSource::Column { column: s.column }))
+            })
             .collect();
-        let cells = |column: usize| {
-            sample_rows
-                .iter()
-                .map(move |row| row.get(column).map_or("", String::as_str))
+        let mut mapping = ConfirmedMapping {
+            fields,
+            amount_locale: fallback_locale,
+            issue_date_format: None,
+            due_date_format: None,
         };
-        let amount_cells = [
+        mapping.infer_readings(sample_rows, fallback_locale);
+        mapping
+    }
+
+    /// Reads the amount locale and the date formats of the mapped columns
+    /// off `sample_rows` (after the user changed which column is which).
+    pub fn infer_readings(&mut self, sample_rows: &[Vec<String>], fallback_locale: NumberLocale) {
+        let values = |target: CaseFieldTarget| -> Vec<String> {
+            self.fields.get(&target).map_or_else(Vec::new, |source| {
+                sample_rows
+                    .iter()
+                    .filter_map(|row| source.value(row).map(Cow::into_owned))
+                    .collect()
+            })
+        };
+        let amounts: Vec<String> = [
             CaseFieldTarget::TotalAmount,
             CaseFieldTarget::OutstandingAmount,
         ]
-        .iter()
-        .filter_map(|target| columns.get(target))
-        .flat_map(|&column| cells(column));
-        let amount_locale = infer_amount_column(amount_cells, fallback_locale)
-            .map_or(fallback_locale, |column| column.locale);
-        let date_format = |target| {
-            let column = *columns.get(&target)?;
-            match infer_date_column(cells(column), true)? {
-                DateInference::Known { format } => Some(format),
-                DateInference::Ambiguous => None,
-            }
+        .into_iter()
+        .flat_map(values)
+        .collect();
+        self.amount_locale =
+            infer_amount_column(amounts.iter().map(String::as_str), fallback_locale)
+                .map_or(fallback_locale, |column| column.locale);
+        let date_format = |target| match self.date_inference(target, sample_rows)? {
+            DateInference::Known { format } => Some(format),
+            DateInference::Ambiguous => None,
         };
-        ConfirmedMapping {
-            issue_date_format: date_format(CaseFieldTarget::IssueDate),
-            due_date_format: date_format(CaseFieldTarget::DueDate),
-            columns,
-            amount_locale,
-            default_currency: None,
-        }
+        let (issue, due) = (
+            date_format(CaseFieldTarget::IssueDate),
+            date_format(CaseFieldTarget::DueDate),
+        );
+        self.issue_date_format = issue;
+        self.due_date_format = due;
+    }
+
+    /// How the sample writes the dates of a mapped date field; `None` when
+    /// unmapped or not dates.
+    pub fn date_inference(
+        &self,
+        target: CaseFieldTarget,
+        sample_rows: &[Vec<String>],
+    ) -> Option<DateInference> {
+        let source = self.fields.get(&target)?;
+        let cells: Vec<Cow<'_, str>> = sample_rows
+            .iter()
+            .filter_map(|row| source.value(row))
+            .collect();
+        infer_date_column(cells.iter().map(|c| c.as_ref()), true)
     }
 }
 
-/// Builds one invoice per row; see the module docs.
+/// Builds one invoice per row; see the module docs. A row with several
+/// problems reports the first here; [`RowMapper::map`] reports them all.
 ///
 /// `origin` is the file (and sheet) the rows come from; errors carry it
 /// with their row and column, and invoices its text as their source
@@ -103,8 +252,41 @@ where
     I: IntoIterator<Item = Result<Row, ImportError>>,
     I::IntoIter: 'a,
 {
-    rows.into_iter()
-        .map(move |row| row.and_then(|row| row_to_invoice(mapping, origin, &row)))
+    let mapper = RowMapper::new(mapping, origin);
+    rows.into_iter().map(move |row| {
+        row.and_then(|row| mapper.map(&row).map_err(|mut errors| errors.swap_remove(0)))
+    })
+}
+
+/// Maps rows under one mapping, from one file.
+pub struct RowMapper<'a> {
+    mapping: &'a ConfirmedMapping,
+    origin: &'a Location,
+    /// The origin's text, the invoices' source account (made once, not
+    /// per row).
+    account: String,
+}
+
+impl<'a> RowMapper<'a> {
+    /// A mapper for rows of `origin`.
+    pub fn new(mapping: &'a ConfirmedMapping, origin: &'a Location) -> RowMapper<'a> {
+        RowMapper {
+            mapping,
+            origin,
+            account: origin.to_string(),
+        }
+    }
+
+    /// The source account of the invoices: the file (and sheet).
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// One row → an invoice, or every problem the row has (never empty),
+    /// each with its row and column.
+    pub fn map(&self, row: &Row) -> Result<Invoice, Vec<ImportError>> {
+        row_to_invoice(self, row)
+    }
 }
 
 /// One row's cells seen through the mapping.
@@ -114,24 +296,25 @@ struct MappedRow<'a> {
     origin: &'a Location,
 }
 
-impl MappedRow<'_> {
+impl<'a> MappedRow<'a> {
     fn location(&self, target: Option<CaseFieldTarget>) -> Location {
         let location = self.origin.clone();
-        match target.and_then(|t| self.mapping.columns.get(&t)) {
-            Some(&column) => location.at_cell(self.row.line, column),
+        match target
+            .and_then(|t| self.mapping.fields.get(&t))
+            .and_then(FieldSource::first_column)
+        {
+            Some(column) => location.at_cell(self.row.line, column),
             None => location.at_row(self.row.line),
         }
     }
 
-    /// The trimmed cell of `target`, `None` when unmapped or blank.
-    fn text(&self, target: CaseFieldTarget) -> Option<&str> {
-        let column = *self.mapping.columns.get(&target)?;
-        let cell = self.row.cells.get(column)?.trim();
-        (!cell.is_empty()).then_some(cell)
+    /// The trimmed value of `target`, `None` when unmapped or blank.
+    fn text(&self, target: CaseFieldTarget) -> Option<Cow<'a, str>> {
+        self.mapping.fields.get(&target)?.value(&self.row.cells)
     }
 
     fn owned(&self, target: CaseFieldTarget) -> Option<String> {
-        self.text(target).map(str::to_owned)
+        self.text(target).map(Cow::into_owned)
     }
 
     fn cell_error(
@@ -141,7 +324,7 @@ impl MappedRow<'_> {
     ) -> ImportError {
         ImportError::Cell {
             location: self.location(Some(target)),
-            input: self.text(target).unwrap_or_default().to_owned(),
+            input: self.owned(target).unwrap_or_default(),
             problem,
         }
     }
@@ -149,7 +332,7 @@ impl MappedRow<'_> {
     fn amount(&self, target: CaseFieldTarget) -> Result<Option<Decimal>, ImportError> {
         match self.text(target) {
             None => Ok(None),
-            Some(cell) => parse_amount(cell, self.mapping.amount_locale)
+            Some(cell) => parse_amount(&cell, self.mapping.amount_locale)
                 .map_err(|problem| self.cell_error(target, problem)),
         }
     }
@@ -164,11 +347,11 @@ impl MappedRow<'_> {
         };
         let Some(format) = format else {
             // ISO needs no order; anything else waits for the user.
-            return parse_date(cell, DateFormat::Iso).map_err(|_| ImportError::DateOrderUnknown {
+            return parse_date(&cell, DateFormat::Iso).map_err(|_| ImportError::DateOrderUnknown {
                 location: self.location(Some(target)),
             });
         };
-        parse_date(cell, format).map_err(|problem| self.cell_error(target, problem))
+        parse_date(&cell, format).map_err(|problem| self.cell_error(target, problem))
     }
 
     fn domain<T>(
@@ -190,22 +373,29 @@ impl MappedRow<'_> {
     }
 }
 
-fn row_to_invoice(
-    mapping: &ConfirmedMapping,
-    origin: &Location,
-    row: &Row,
-) -> Result<Invoice, ImportError> {
+/// Collects a row's problems so the user sees every bad cell at once.
+#[derive(Default)]
+struct Problems(Vec<ImportError>);
+
+impl Problems {
+    fn keep<T>(&mut self, result: Result<T, ImportError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+}
+
+fn row_to_invoice(mapper: &RowMapper<'_>, row: &Row) -> Result<Invoice, Vec<ImportError>> {
     use CaseFieldTarget as T;
+    let (mapping, origin) = (mapper.mapping, mapper.origin);
     let at_row = || origin.clone().at_row(row.line);
     match row.status {
         RowStatus::Complete => {}
-        RowStatus::Empty => return Err(ImportError::EmptyRow { location: at_row() }),
+        RowStatus::Empty => return Err(vec![ImportError::EmptyRow { location: at_row() }]),
         RowStatus::Ragged { expected, found } => {
-            return Err(ImportError::RaggedRow {
+            return Err(vec![ImportError::RaggedRow {
                 location: at_row(),
                 expected,
                 found,
-            })
+            }])
         }
     }
     let r = MappedRow {
@@ -213,57 +403,76 @@ fn row_to_invoice(
         row,
         origin,
     };
+    let mut problems = Problems::default();
 
-    let issue_date = r
-        .date(T::IssueDate, mapping.issue_date_format)?
-        .ok_or_else(|| r.missing(T::IssueDate, "the invoice date"))?;
-    let due_date = r.date(T::DueDate, mapping.due_date_format)?;
+    let issue_date = problems.keep(
+        r.date(T::IssueDate, mapping.issue_date_format)
+            .and_then(|date| date.ok_or_else(|| r.missing(T::IssueDate, "the invoice date"))),
+    );
+    let due_date = problems
+        .keep(r.date(T::DueDate, mapping.due_date_format))
+        .flatten();
 
-    let currency = match r.text(T::Currency) {
-        Some(code) => r.domain(Some(T::Currency), Currency::parse(code))?,
-        None => mapping
-            .default_currency
-            .ok_or_else(|| r.missing(T::Currency, "the currency"))?,
-    };
-    let total = r.amount(T::TotalAmount)?;
-    let outstanding = r.amount(T::OutstandingAmount)?;
-    let (total, outstanding) = match (total, outstanding) {
-        (Some(t), Some(o)) => (t, o),
-        // One amount column: nothing paid yet, or only the balance known.
-        (Some(amount), None) | (None, Some(amount)) => (amount, amount),
-        (None, None) => {
-            let column = if mapping.columns.contains_key(&T::TotalAmount) {
+    let currency = problems.keep(match r.text(T::Currency) {
+        Some(code) => r.domain(Some(T::Currency), Currency::parse(&code)),
+        None => Err(r.missing(T::Currency, "the currency")),
+    });
+    let total = problems.keep(r.amount(T::TotalAmount));
+    let outstanding = problems.keep(r.amount(T::OutstandingAmount));
+    let amounts = match (total, outstanding, currency) {
+        (Some(None), Some(None), _) => {
+            let column = if mapping.fields.contains_key(&T::TotalAmount) {
                 T::TotalAmount
             } else {
                 T::OutstandingAmount
             };
-            return Err(r.missing(column, "the amount"));
+            problems.0.push(r.missing(column, "the amount"));
+            None
         }
+        (Some(total), Some(outstanding), Some(currency)) => {
+            // One amount column: nothing paid yet, or only the balance known.
+            let (total, outstanding) = (total.or(outstanding), outstanding.or(total));
+            let mut money = |target, amount: Option<Decimal>| {
+                amount.and_then(|a| problems.keep(r.domain(Some(target), Money::new(a, currency))))
+            };
+            match (
+                money(T::TotalAmount, total),
+                money(T::OutstandingAmount, outstanding),
+            ) {
+                (Some(t), Some(o)) => {
+                    problems.keep(r.domain(Some(T::OutstandingAmount), InvoiceAmounts::new(t, o)))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     };
-    let money = |target, amount| r.domain(Some(target), Money::new(amount, currency));
-    let amounts = r.domain(
-        Some(T::OutstandingAmount),
-        InvoiceAmounts::new(
-            money(T::TotalAmount, total)?,
-            money(T::OutstandingAmount, outstanding)?,
-        ),
-    )?;
 
     let creditor_reference = r.owned(T::InvoiceNumber);
     // The invoice number identifies the row across re-imports of the same
     // file; without one, the line does.
-    let external_id = creditor_reference
-        .clone()
-        .unwrap_or_else(|| format!("line-{}", row.line));
-    let source = r.domain(
+    let line_id = || format!("line-{}", row.line);
+    let source = problems.keep(r.domain(
         None,
-        SourceRef::new(Provider::File, &origin.to_string(), &external_id),
-    )?;
+        SourceRef::new(
+            Provider::File,
+            &mapper.account,
+            creditor_reference.as_deref().unwrap_or(&line_id()),
+        ),
+    ));
 
-    let kind = r
-        .text(T::DebtorType)
-        .map(|kind| r.domain(Some(T::DebtorType), DebtorKind::parse(kind)))
-        .transpose()?;
+    let kind = problems
+        .keep(
+            r.text(T::DebtorType)
+                .map(|kind| r.domain(Some(T::DebtorType), DebtorKind::parse(&kind)))
+                .transpose(),
+        )
+        .flatten();
+    let (Some(issue_date), Some(amounts), Some(source), true) =
+        (issue_date, amounts, source, problems.0.is_empty())
+    else {
+        return Err(problems.0);
+    };
     let debtor = DebtorData {
         kind,
         name: r.owned(T::DebtorName),
@@ -273,7 +482,7 @@ fn row_to_invoice(
             .collect(),
         city: r.owned(T::City),
         postal_code: r.owned(T::PostalCode),
-        country: r.text(T::Country).and_then(CountryInput::new),
+        country: r.text(T::Country).and_then(|c| CountryInput::new(&c)),
         state: r.owned(T::State),
         email: r.owned(T::Email),
         phone: r.owned(T::Phone),
@@ -285,7 +494,7 @@ fn row_to_invoice(
     let debtor_key = r
         .owned(T::CustomerId)
         .or_else(|| debtor.name.clone())
-        .unwrap_or_else(|| format!("line-{}", row.line));
+        .unwrap_or_else(line_id);
 
     Ok(Invoice {
         source,
@@ -480,11 +689,16 @@ mod tests {
     }
 
     #[test]
-    fn a_default_currency_fills_files_without_a_currency_column() {
+    fn a_constant_currency_fills_files_without_a_currency_column() {
         let text = "Invoice no;Invoice date;Amount\nA-1;2024-01-05;10,00\n";
         let (mut mapping, results) = import(text);
         assert_eq!(results[0].as_ref().unwrap_err().code(), "value_missing");
-        mapping.default_currency = Some(Currency::SEK);
+        mapping.fields.insert(
+            CaseFieldTarget::Currency,
+            FieldSource::Constant {
+                value: "SEK".into(),
+            },
+        );
         let rows = open(text.as_bytes(), "debitorer.csv", None).unwrap();
         let invoice = rows_to_invoices(&mapping, &Location::file("debitorer.csv"), rows)
             .next()
@@ -499,5 +713,99 @@ mod tests {
         let json = serde_json::to_string(&mapping).unwrap();
         let back: ConfirmedMapping = serde_json::from_str(&json).unwrap();
         assert_eq!(back, mapping);
+    }
+
+    #[test]
+    fn join_split_and_constants_fill_fields_no_single_column_holds() {
+        let text = "No;Date;First;Last;Address;Amount\n\
+            7;2024-01-05;Bjørn;Østergård;Vestergade 1, 8000 Aarhus;10,00\n";
+        let (mut mapping, _) = import(text);
+        let split = |from, to| FieldSource::Split {
+            column: 4,
+            separator: Some(",".into()),
+            from,
+            to,
+        };
+        mapping.fields.insert(
+            CaseFieldTarget::DebtorName,
+            FieldSource::Join {
+                columns: vec![2, 3],
+                separator: " ".into(),
+            },
+        );
+        mapping
+            .fields
+            .insert(CaseFieldTarget::Street, split(0, Some(1)));
+        mapping.fields.insert(
+            CaseFieldTarget::PostalCode,
+            FieldSource::Split {
+                column: 4,
+                separator: None,
+                from: -2,
+                to: Some(-1),
+            },
+        );
+        mapping.fields.insert(
+            CaseFieldTarget::City,
+            FieldSource::Split {
+                column: 4,
+                separator: None,
+                from: -1,
+                to: None,
+            },
+        );
+        for (field, value) in [
+            (CaseFieldTarget::Currency, "DKK"),
+            (CaseFieldTarget::DebtorType, "Private"),
+        ] {
+            mapping.fields.insert(
+                field,
+                FieldSource::Constant {
+                    value: value.into(),
+                },
+            );
+        }
+        let rows = open(text.as_bytes(), "x.csv", None).unwrap();
+        let invoice = rows_to_invoices(&mapping, &Location::file("x.csv"), rows)
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(invoice.debtor.name.as_deref(), Some("Bjørn Østergård"));
+        assert_eq!(invoice.debtor.address_lines, ["Vestergade 1"]);
+        assert_eq!(invoice.debtor.postal_code.as_deref(), Some("8000"));
+        assert_eq!(invoice.debtor.city.as_deref(), Some("Aarhus"));
+        assert_eq!(invoice.debtor.kind, Some(DebtorKind::Private));
+        assert_eq!(invoice.outstanding().to_string(), "10.00 DKK");
+        // A split that keeps nothing is blank, not an error.
+        assert_eq!(split(5, None).value(&["a, b".to_owned()]), None);
+    }
+
+    #[test]
+    fn a_row_with_several_bad_cells_reports_each_with_its_column() {
+        let text = "Invoice no,Invoice date,Amount,Currency\nA-1,2024-13-45,ten,XYZ\n";
+        let (mut mapping, _) = import(text);
+        mapping.fields.insert(
+            CaseFieldTarget::IssueDate,
+            FieldSource::Column { column: 1 },
+        );
+        mapping.issue_date_format = Some(DateFormat::Iso);
+        let rows: Vec<Row> = open(text.as_bytes(), "x.csv", None)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let origin = Location::file("x.csv");
+        let errors = RowMapper::new(&mapping, &origin).map(&rows[0]).unwrap_err();
+        let found: Vec<(&str, Option<usize>)> = errors
+            .iter()
+            .map(|e| (e.code(), e.location().and_then(|l| l.column)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("date_impossible", Some(1)),
+                ("currency_invalid", Some(3)),
+                ("amount_invalid", Some(2)),
+            ]
+        );
     }
 }
