@@ -2,6 +2,7 @@
 import type { Availability } from "./Availability";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { IntegrationKind } from "./IntegrationKind";
+import type { OAuthHealth } from "./OAuthHealth";
 import type { UiError } from "./UiError";
 
 /**
@@ -19,4 +20,8 @@ account: string | null, environment: string | null,
 /**
  * RFC 3339.
  */
-lastSuccessAt: string | null, tokenExpiresAt: string | null, lastError: UiError | null, };
+lastSuccessAt: string | null, tokenExpiresAt: string | null, lastError: UiError | null, 
+/**
+ * QuickBooks and Zoho: sign-in details (refresh-token age, organization choice…).
+ */
+oauth: OAuthHealth | null, };

@@ -10,6 +10,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+mod oauth;
+pub use oauth::*;
+
 mod documents;
 pub use documents::*;
 mod import;
@@ -107,6 +110,8 @@ pub struct IntegrationCard {
     pub last_success_at: Option<String>,
     pub token_expires_at: Option<String>,
     pub last_error: Option<UiError>,
+    /// QuickBooks and Zoho: sign-in details (refresh-token age, organization choice…).
+    pub oauth: Option<OAuthHealth>,
 }
 
 /// The review table's filter tabs.

@@ -91,5 +91,6 @@ fn card(spec: &CardSpec, connection: Option<&ConnectionRecord>) -> IntegrationCa
         last_error: connection
             .and_then(|c| c.last_error.as_ref())
             .and_then(|e| serde_json::from_value::<UiError>(e.clone()).ok()),
+        oauth: None,
     }
 }
