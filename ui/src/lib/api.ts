@@ -4,6 +4,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { toUiError } from './errors';
+import type { DateFilters, OAuthConnectionView, OAuthProvider } from './oauth';
+import type { SignInStarted } from './oauthConnect.svelte';
 import type {
   AgencyConnection,
   AppInfo,
@@ -60,6 +62,18 @@ export const api = {
   /** Shows the save dialog and writes `contents` there; null when the user cancelled. */
   saveJsonExport: (suggestedName: string, contents: string) =>
     call<string | null>('save_json_export', { suggestedName, contents }),
+  // ---- QuickBooks Online and Zoho Books (OAuth) ----
+  /** Opens the consent page in the system browser; `finishOAuthConnect` waits for the redirect. */
+  beginOAuthConnect: (request: { provider: OAuthProvider; timeoutSecs: number | null }) =>
+    call<SignInStarted>('begin_oauth_connect', { request }),
+  finishOAuthConnect: (provider: OAuthProvider) => call<OAuthConnectionView>('finish_oauth_connect', { provider }),
+  cancelOAuthConnect: (provider: OAuthProvider) => call<boolean>('cancel_oauth_connect', { provider }),
+  chooseZohoOrganization: (request: { organizationId: string }) =>
+    call<OAuthConnectionView>('choose_zoho_organization', { request }),
+  /** Progress arrives as job://progress events of kind "fetch". */
+  fetchOAuth: (provider: OAuthProvider, filters: DateFilters) =>
+    call<FetchSummary>(provider === 'quickbooks' ? 'fetch_quickbooks' : 'fetch_zoho', { request: filters }),
+  cancelOAuthFetch: (provider: OAuthProvider) => call<boolean>('cancel_fetch', { provider }),
   onJobProgress: (handler: (event: JobEvent) => void): Promise<UnlistenFn> =>
     listen<JobEvent>(JOB_PROGRESS, (e) => handler(e.payload)),
 };

@@ -1,0 +1,161 @@
+// The sign-in flow's stages with fake engine commands: waiting, cancel,
+// denied, time-out, the company's name, the Zoho organization choice and the
+// reconnect warning.
+import { flushSync } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { OAuthConnectionView, OAuthProvider } from './oauth';
+import { SignInFlow, type SignInCommands } from './oauthConnect.svelte';
+import type { UiError } from './wire';
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+const conn = (partial: Partial<OAuthConnectionView>): OAuthConnectionView => ({
+  provider: 'quickbooks',
+  company: null,
+  accountId: null,
+  needsOrganization: false,
+  organizations: [],
+  warning: null,
+  ...partial,
+});
+
+function harness() {
+  const finish = deferred<OAuthConnectionView>();
+  const commands = {
+    begin: vi.fn(async (_p: OAuthProvider) => ({ authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?x', warning: null })),
+    finish: vi.fn((_p: OAuthProvider) => finish.promise),
+    cancel: vi.fn(async (_p: OAuthProvider) => {
+      finish.reject({ code: 'oauth_cancelled', message: 'cancelled', hint: '' });
+      return true;
+    }),
+    chooseOrg: vi.fn(async (_p: OAuthProvider, id: string) => conn({ provider: 'zoho', company: `Org ${id}`, accountId: id })),
+  } satisfies SignInCommands;
+  return { flow: new SignInFlow(commands), commands, finish };
+}
+
+describe('SignInFlow', () => {
+  it('waits with the authorize URL, then names the QuickBooks company', async () => {
+    const { flow, finish } = harness();
+    flow.begin('quickbooks', false);
+    await tick();
+    expect(flow.stage).toMatchObject({ kind: 'waiting', provider: 'quickbooks', authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?x' });
+    expect(flow.busy).toBe(true);
+    expect(flow.of('zoho').kind).toBe('idle');
+    const before = flow.changed;
+    finish.resolve(conn({ company: 'Sandbox Company US 1', accountId: '9130' }));
+    await tick();
+    expect(flow.stage).toMatchObject({ kind: 'connected', account: 'Sandbox Company US 1' });
+    expect(flow.changed).toBeGreaterThan(before);
+    expect(flow.busy).toBe(false);
+  });
+
+  it('allows one sign-in at a time', async () => {
+    const { flow, commands } = harness();
+    flow.begin('quickbooks', false);
+    flow.begin('zoho', false);
+    await tick();
+    expect(commands.begin).toHaveBeenCalledTimes(1);
+    expect(flow.stage).toMatchObject({ provider: 'quickbooks' });
+  });
+
+  it('goes back to the button on Cancel, with no error shown', async () => {
+    const { flow, commands } = harness();
+    flow.begin('quickbooks', false);
+    await tick();
+    await flow.cancel();
+    await tick();
+    expect(commands.cancel).toHaveBeenCalledWith('quickbooks');
+    expect(flow.stage.kind).toBe('idle');
+  });
+
+  it('keeps the engine error for a denied consent or a time-out', async () => {
+    const { flow, finish } = harness();
+    flow.begin('quickbooks', false);
+    await tick();
+    const denied: UiError = { code: 'oauth_access_denied', message: 'Access was denied in the browser.', hint: 'Connect again and click Connect.' };
+    finish.reject(denied);
+    await tick();
+    expect(flow.stage).toEqual({ kind: 'failed', provider: 'quickbooks', error: denied });
+    flow.dismiss();
+    expect(flow.stage.kind).toBe('idle');
+  });
+
+  it('fails with the begin error when the browser step cannot start', async () => {
+    const { flow, commands } = harness();
+    const notReady = { code: 'oauth_client_missing', message: 'No QuickBooks app is set up.', hint: 'Settings → OAuth clients.' };
+    commands.begin.mockRejectedValueOnce(notReady);
+    flow.begin('quickbooks', false);
+    await tick();
+    expect(flow.stage).toEqual({ kind: 'failed', provider: 'quickbooks', error: notReady });
+    expect(commands.finish).not.toHaveBeenCalled();
+  });
+
+  it('asks Zoho for an organization and never picks one itself', async () => {
+    const { flow, finish, commands } = harness();
+    flow.begin('zoho', false);
+    await tick();
+    finish.resolve(
+      conn({
+        provider: 'zoho',
+        needsOrganization: true,
+        organizations: [
+          { organizationId: '1', name: 'Default Org', currencyCode: 'EUR', isDefault: true, isActive: true },
+          { organizationId: '2', name: 'Other', currencyCode: 'USD', isDefault: false, isActive: true },
+        ],
+      }),
+    );
+    await tick();
+    expect(flow.stage).toMatchObject({ kind: 'choosing', provider: 'zoho' });
+    expect(commands.chooseOrg).not.toHaveBeenCalled();
+    await flow.choose('2');
+    expect(commands.chooseOrg).toHaveBeenCalledWith('zoho', '2');
+    expect(flow.stage).toMatchObject({ kind: 'connected', account: 'Org 2' });
+  });
+
+  it('keeps the picker open with the error when saving the choice fails', async () => {
+    const { flow, commands } = harness();
+    flow.pick('zoho', [{ id: '1', name: 'A', detail: null, isDefault: false, active: true }]);
+    const failure = { code: 'zoho_org_forbidden', message: 'No access to A.', hint: 'Choose another.' };
+    commands.chooseOrg.mockRejectedValueOnce(failure);
+    await flow.choose('1');
+    expect(flow.stage).toMatchObject({ kind: 'choosing', saving: false, error: failure });
+  });
+
+  it('warns before reconnecting Zoho and starts only when confirmed', async () => {
+    const { flow, commands } = harness();
+    commands.begin.mockResolvedValueOnce({ authorizeUrl: 'u', warning: { code: 'zoho_refresh_token_limit', message: 'w', hint: 'h' } });
+    flow.begin('zoho', true);
+    flushSync();
+    expect(flow.stage).toEqual({ kind: 'confirm-reconnect', provider: 'zoho' });
+    expect(commands.begin).not.toHaveBeenCalled();
+    flow.confirmReconnect();
+    await tick();
+    // The warning was read in the dialog; it is not repeated while waiting.
+    expect(flow.stage).toMatchObject({ kind: 'waiting', provider: 'zoho', warning: null });
+  });
+
+  it('leaves the reconnect question without starting', async () => {
+    const { flow, commands } = harness();
+    flow.begin('zoho', true);
+    await flow.cancel();
+    expect(flow.stage.kind).toBe('idle');
+    expect(commands.begin).not.toHaveBeenCalled();
+  });
+
+  it('reconnects QuickBooks without a question', async () => {
+    const { flow, commands } = harness();
+    flow.begin('quickbooks', true);
+    await tick();
+    expect(commands.begin).toHaveBeenCalledWith('quickbooks');
+  });
+});
