@@ -26,6 +26,10 @@
 //! - The OAuth fake ([`oauth`]): an authorization server shaped like
 //!   QuickBooks' and Zoho's (PKCE S256, rotating refresh tokens, expiry,
 //!   revocation); started on its own with [`oauth::build`].
+//! - The Zoho Books fake ([`zoho`]): organizations, invoice and contact
+//!   lists and details with `organization_id`, `{code, message}` (non-zero
+//!   codes also at HTTP 200), pages of 200, filters, 100 requests/min per
+//!   organization and a daily cap; started on its own with [`zoho::build`].
 //! - [`demo`]: the well-known fake credentials and demo configuration.
 //!
 //! ## What it must NOT do
@@ -63,6 +67,7 @@ pub mod oauth;
 mod server;
 mod stats;
 pub mod stripe;
+pub mod zoho;
 
 use serde::Serialize;
 

@@ -63,7 +63,10 @@ fn the_invoice_list_schema_parses_with_its_page_context_as_an_array() {
     assert_eq!(row.balance.to_string(), "40.6");
     assert_eq!(row.status, Some(WireStatus::Draft));
     // `" "` dates and references are absent, not blank.
-    assert_eq!(row.due_date.map(|d| d.to_string()).as_deref(), Some("2013-12-03"));
+    assert_eq!(
+        row.due_date.map(|d| d.to_string()).as_deref(),
+        Some("2013-12-03")
+    );
 }
 
 #[test]
@@ -91,7 +94,11 @@ fn the_example_invoice_is_a_draft_and_once_overdue_maps_fully() {
         panic!("an overdue invoice with a balance is kept");
     };
     let invoice = &fetched.invoice;
-    assert_eq!(invoice.outstanding().to_string(), "40.60 USD", "balance, not total");
+    assert_eq!(
+        invoice.outstanding().to_string(),
+        "40.60 USD",
+        "balance, not total"
+    );
     assert_eq!(invoice.total().to_string(), "10000.00 USD");
     assert_eq!(invoice.creditor_reference.as_deref(), Some("INV-00003"));
     assert_eq!(invoice.source.account(), "10229182");
@@ -115,17 +122,23 @@ fn the_contact_detail_supplies_address_kind_email_and_contact_person() {
     )
     .expect("contact detail parses");
     let list = example("oas-invoices-list-invoices-response.schema.json");
-    let mut wire: WireInvoice =
-        serde_json::from_value(list["invoices"][0].clone()).expect("row");
+    let mut wire: WireInvoice = serde_json::from_value(list["invoices"][0].clone()).expect("row");
     wire.status = Some(WireStatus::PartiallyPaid);
     let Mapped::Keep(fetched) = map_invoice(&wire, "1", Some(&contact)).expect("maps") else {
         panic!("kept");
     };
     let debtor = &fetched.invoice.debtor;
-    assert_eq!(debtor.name.as_deref(), Some("Bowman and Co"), "company_name first");
+    assert_eq!(
+        debtor.name.as_deref(),
+        Some("Bowman and Co"),
+        "company_name first"
+    );
     assert_eq!(debtor.kind, Some(casebridge_domain::DebtorKind::Company));
     assert_eq!(debtor.address_lines, vec!["4900 Hopyard Rd", "Suite 310"]);
-    assert_eq!(debtor.email.as_deref(), Some("willsmith@bowmanfurniture.com"));
+    assert_eq!(
+        debtor.email.as_deref(),
+        Some("willsmith@bowmanfurniture.com")
+    );
     assert_eq!(debtor.contact_person.as_deref(), Some("Will Smith"));
     assert_eq!(
         debtor.country.as_ref().map(|c| c.raw()),
@@ -142,9 +155,10 @@ fn the_contact_list_and_organization_list_schemas_parse() {
     let row: WireContact = serde_json::from_str(page.contacts[0].get()).expect("row");
     assert_eq!(row.contact_id, "460000000026049");
     assert!(row.billing_address.is_none(), "list rows carry no address");
-    let orgs: OrganizationList =
-        serde_json::from_value(example("oas-organizations-list-organizations-response.schema.json"))
-            .expect("organizations parse");
+    let orgs: OrganizationList = serde_json::from_value(example(
+        "oas-organizations-list-organizations-response.schema.json",
+    ))
+    .expect("organizations parse");
     assert_eq!(orgs.organizations[0].organization_id, "10229182");
     assert_eq!(orgs.organizations[0].currency_code.as_deref(), Some("USD"));
 }
