@@ -1,0 +1,139 @@
+// Fetching from a connected QuickBooks company / Zoho organization: bad
+// date ranges are refused before calling, progress shows pages and invoices,
+// Stop asks the engine, and the summary says where the invoices went.
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import OrgFetch from './OrgFetch.svelte';
+import HealthPanel from './HealthPanel.svelte';
+import { ProviderFetch, type FetchCommands } from '../lib/oauthFetch.svelte';
+import type { FetchSummary, JobEvent } from '../lib/wire';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function setup(withCancel: boolean) {
+  let emit: (e: JobEvent) => void = () => {};
+  let done!: (s: FetchSummary) => void;
+  const commands: FetchCommands = {
+    fetch: vi.fn(() => new Promise<FetchSummary>((resolve) => (done = resolve))),
+    onProgress: vi.fn(async (handler: (e: JobEvent) => void) => {
+      emit = handler;
+      return () => {};
+    }),
+    ...(withCancel ? { cancel: vi.fn(async () => true) } : {}),
+  };
+  const job = new ProviderFetch('zoho', commands);
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  const onfetched = vi.fn();
+  const component = mount(OrgFetch, { target, props: { job, onfetched } });
+  flushSync();
+  const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
+  return { job, commands, component, q, onfetched, emit: (e: JobEvent) => emit(e), done: (s: FetchSummary) => done(s) };
+}
+
+function setValue(input: HTMLInputElement | null, value: string) {
+  if (!input) throw new Error('no input');
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+const submit = (form: HTMLFormElement | null) => form?.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+
+describe('OrgFetch', () => {
+  let component: ReturnType<typeof mount> | null = null;
+  afterEach(() => {
+    if (component) unmount(component);
+    component = null;
+    document.body.innerHTML = '';
+  });
+
+  it('refuses a due range that ends before it starts, without calling the engine', () => {
+    const s = setup(true);
+    component = s.component;
+    setValue(s.q<HTMLInputElement>('zoho-fetch-due-from'), '2026-02-01');
+    setValue(s.q<HTMLInputElement>('zoho-fetch-due-to'), '2026-01-01');
+    submit(document.querySelector('form'));
+    flushSync();
+    expect(s.q('zoho-fetch-problem')?.textContent).toBe('The due range ends before it starts.');
+    expect(s.commands.fetch).not.toHaveBeenCalled();
+  });
+
+  it('sends the filters, shows pages and invoices while fetching, Stop, then the summary', async () => {
+    const s = setup(true);
+    component = s.component;
+    setValue(s.q<HTMLInputElement>('zoho-fetch-created-from'), '2026-01-01');
+    submit(document.querySelector('form'));
+    await tick();
+    flushSync();
+    expect(s.commands.fetch).toHaveBeenCalledWith('zoho', { createdFrom: '2026-01-01', createdTo: null, dueFrom: null, dueTo: null });
+    s.emit({ jobId: 'j1', kind: 'fetch', phase: 'progress', done: 400, total: null, message: '2 pages, 400 invoices so far' });
+    flushSync();
+    expect(s.q('zoho-fetch-status')?.textContent).toContain('Fetching: 2 pages, 400 invoices so far');
+    expect((s.q<HTMLButtonElement>('zoho-fetch-start'))?.disabled).toBe(true);
+    s.q('zoho-fetch-cancel')?.click();
+    await tick();
+    expect(s.commands.cancel).toHaveBeenCalledWith('zoho');
+    s.done({ invoices: 400, pages: 2, skipped: 3, failures: [] });
+    await tick();
+    flushSync();
+    expect(s.q('zoho-fetch-status')?.textContent).toContain('Fetched 400 unpaid invoices from 2 pages; 3 skipped');
+    expect(s.q('zoho-fetch-cancel')).toBeNull();
+    expect(s.onfetched).toHaveBeenCalled();
+  });
+
+  it('offers no Stop when the engine cannot stop a fetch', async () => {
+    const s = setup(false);
+    component = s.component;
+    submit(document.querySelector('form'));
+    await tick();
+    flushSync();
+    expect(s.q('zoho-fetch-start')?.textContent).toContain('Fetching…');
+    expect(s.q('zoho-fetch-cancel')).toBeNull();
+  });
+});
+
+describe('HealthPanel', () => {
+  afterEach(() => (document.body.innerHTML = ''));
+
+  it('shows company, relative times with exact ones on hover, and the last error with its fix', () => {
+    const target = document.createElement('div');
+    document.body.appendChild(target);
+    const c = mount(HealthPanel, {
+      target,
+      props: {
+        now: new Date('2026-03-10T12:00:00Z'),
+        card: {
+          kind: 'quickbooks',
+          title: 'QuickBooks Online',
+          blurb: '',
+          availability: { kind: 'available' },
+          status: 'needs_reconnect',
+          account: 'Sandbox Company US 1',
+          environment: 'sandbox',
+          lastSuccessAt: '2026-03-09T12:00:00Z',
+          tokenExpiresAt: null,
+          lastError: { code: 'oauth_invalid_grant', message: 'QuickBooks no longer accepts the sign-in.', hint: 'Reconnect QuickBooks.' },
+          oauth: {
+            provider: 'quickbooks',
+            environment: 'sandbox',
+            clientReady: true,
+            refreshTokenIssuedAt: '2026-03-01T12:00:00Z',
+            dataCentre: null,
+            needsOrganization: false,
+            connecting: false,
+          },
+        },
+      },
+    });
+    flushSync();
+    const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent;
+    expect(text('health-quickbooks-account')).toBe('Sandbox Company US 1');
+    expect(text('health-quickbooks-last-success')).toBe('yesterday');
+    expect(document.querySelector('[data-testid="health-quickbooks-last-success"]')?.getAttribute('title')).toMatch(/2026/);
+    expect(text('health-quickbooks-refresh-age')).toBe('9 days ago');
+    const notice = document.querySelector('[data-testid="error-notice"]');
+    expect(notice?.getAttribute('data-code')).toBe('oauth_invalid_grant');
+    expect(notice?.textContent).toContain('Reconnect QuickBooks.');
+    unmount(c);
+  });
+});
