@@ -3,31 +3,85 @@ import {
   approvableAll,
   confidenceLevel,
   confidencePercent,
-  countRows,
-  documentGroup,
+  draftFromSession,
   draftFromSuggestions,
+  duplicateText,
   isEdited,
   joinedFields,
   mappingProblems,
-  matchesFilter,
+  problemsAt,
+  rowProblems,
   setField,
+  setSplitPart,
   sortDocuments,
   sourcesByField,
   splitColumn,
-  splitValue,
+  splitPiece,
   stageSummary,
-  type DocumentView,
-  type PreviewRow,
+  toWireMapping,
 } from './importModel';
+import type { DocumentEntry } from '../gen/DocumentEntry';
+import type { ImportFieldInfo } from '../gen/ImportFieldInfo';
+import type { ImportMapping } from '../gen/ImportMapping';
+import type { ImportRow } from '../gen/ImportRow';
+import type { ImportSession } from '../gen/ImportSession';
 
-const danish = draftFromSuggestions([
-  { column: 1, header: 'Fakturadato', field: 'issue_date', confidence: 0.95, samples: ['05.03.2024', '06.03.2024', '07.03.2024', '08.03.2024'] },
-  { column: 0, header: 'Fakturanr', field: 'invoice_number', confidence: 0.97 },
-  { column: 2, header: 'Kunde', field: 'debtor_name', confidence: 0.6 },
-  { column: 3, header: 'Beløb', field: 'outstanding_amount', confidence: 0.9 },
-  { column: 4, header: 'Noter', field: 'description', confidence: 0.3 },
-  { column: 5, header: 'Efternavn', field: 'no_such_field', confidence: 0.9 },
-]);
+const FIELDS: ImportFieldInfo[] = [
+  { field: 'invoice_number', label: 'Invoice number', required: true },
+  { field: 'issue_date', label: 'Invoice date', required: true },
+  { field: 'outstanding_amount', label: 'Amount owed', required: true },
+  { field: 'currency', label: 'Currency', required: true },
+  { field: 'debtor_name', label: 'Debtor name', required: false },
+];
+
+function danishSession(mapping: Partial<ImportMapping> = {}): ImportSession {
+  const headers = ['Fakturanr', 'Fakturadato', 'Fornavn', 'Efternavn', 'Adresse', 'Beløb', 'Noter'];
+  return {
+    id: 's1',
+    fileName: 'debitorer.csv',
+    kind: 'delimited',
+    recognised: 'CSV, semicolon-separated, UTF-8, header on row 1',
+    encoding: { name: 'UTF-8', confidence: 1, method: 'valid_utf8', alternatives: ['windows-1252'], hadErrors: false },
+    dialect: { delimiter: ';', quote: '"', headerRow: 1, preambleRows: 0 },
+    sheets: [],
+    sheet: null,
+    headers,
+    sample: [
+      { rowNumber: 2, cells: ['00123', '05.03.2024', 'Anna', 'Holm', 'Vestergade 1, 8000 Aarhus', '1.234,56', ''] },
+      { rowNumber: 3, cells: ['00124', '06.03.2024', 'Bo', 'Berg', 'Nørregade 2, 1165 København', '99,00', 'x'] },
+      { rowNumber: 4, cells: ['00125', '07.03.2024', 'Carl', 'Dam', '', '10,00', ''] },
+      { rowNumber: 5, cells: ['00126', '08.03.2024', 'Dorte', 'Eg', 'Torvet 3, 5000 Odense', '11,00', ''] },
+    ],
+    suggestions: [
+      { column: 0, header: 'Fakturanr', field: 'invoice_number', confidence: 0.97, reason: 'known name', shape: 'code' },
+      { column: 1, header: 'Fakturadato', field: 'issue_date', confidence: 0.95, reason: 'known name', shape: 'date' },
+      { column: 2, header: 'Fornavn', field: 'debtor_name', confidence: 0.6, reason: 'similar', shape: 'text' },
+      { column: 3, header: 'Efternavn', field: null, confidence: 0, reason: '', shape: 'text' },
+      { column: 4, header: 'Adresse', field: 'street', confidence: 0.9, reason: 'known name', shape: 'text' },
+      { column: 5, header: 'Beløb', field: 'outstanding_amount', confidence: 0.92, reason: 'known name', shape: 'amount' },
+      { column: 6, header: 'Noter', field: 'description', confidence: 0.3, reason: 'weak', shape: 'text' },
+    ],
+    profile: null,
+    mapping: {
+      fields: [
+        { field: 'invoice_number', source: { kind: 'column', column: 0 } },
+        { field: 'issue_date', source: { kind: 'column', column: 1 } },
+        { field: 'debtor_name', source: { kind: 'column', column: 2 } },
+        { field: 'street', source: { kind: 'column', column: 4 } },
+        { field: 'outstanding_amount', source: { kind: 'column', column: 5 } },
+      ],
+      amountLocale: 'decimal_comma',
+      issueDateOrder: 'day_first',
+      dueDateOrder: null,
+      ...mapping,
+    },
+    dateColumns: [{ field: 'issue_date', column: 1, inferred: 'day_first', ambiguous: false }],
+    fields: FIELDS,
+    headerFingerprint: 'hf1:abc',
+  };
+}
+
+const sortFields = (m: ImportMapping) => ({ ...m, fields: [...m.fields].sort((a, b) => a.field.localeCompare(b.field)) });
 
 describe('confidence', () => {
   it('buckets at 0.8 and the engine pre-selection line of 0.5', () => {
@@ -42,100 +96,184 @@ describe('confidence', () => {
   });
 });
 
-describe('mapping draft', () => {
-  it('orders columns, keeps three samples, pre-selects only confident known fields', () => {
-    expect(danish.columns.map((c) => c.column)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(danish.columns[1].samples).toHaveLength(3);
-    expect(danish.columns[4].use).toEqual({ kind: 'field', field: null }); // 0.3 is only a suggestion
-    expect(danish.columns[5].suggested).toBeNull(); // unknown field names never reach a select
-    expect(isEdited(danish)).toBe(false);
+describe('mapping draft from the engine session', () => {
+  const draft = draftFromSession(danishSession());
+
+  it('lists every column with up to three non-blank samples and the session mapping as the choice', () => {
+    expect(draft.columns.map((c) => c.header)).toEqual(danishSession().headers);
+    expect(draft.columns[0]?.samples).toEqual(['00123', '00124', '00125']);
+    expect(draft.columns[6]?.samples).toEqual(['x']);
+    expect(draft.columns[6]?.use).toEqual({ kind: 'field', field: null }); // 0.3 stays a suggestion
+    expect(draft.amountLocale).toBe('decimal_comma');
+    expect(isEdited(draft)).toBe(false);
   });
 
-  it('says what is missing before rows can be read', () => {
-    expect(mappingProblems(danish)).toEqual(['Choose the currency column, or set one currency for every row.']);
-    const withCurrency = { ...danish, constants: { currency: 'DKK', debtorType: '' as const } };
-    expect(mappingProblems(withCurrency)).toEqual([]);
-    expect(mappingProblems({ ...danish, constants: { currency: 'kr', debtorType: '' } })).toContain(
+  it('gives back the same mapping it was made from', () => {
+    expect(sortFields(toWireMapping(draft))).toEqual(sortFields(danishSession().mapping));
+  });
+
+  it('round-trips a saved profile with a join, a split and constants', () => {
+    const profile: Partial<ImportMapping> = {
+      fields: [
+        { field: 'invoice_number', source: { kind: 'column', column: 0 } },
+        { field: 'issue_date', source: { kind: 'column', column: 1 } },
+        { field: 'debtor_name', source: { kind: 'join', columns: [2, 3], separator: ' ' } },
+        { field: 'street', source: { kind: 'split', column: 4, part: { separator: ',', from: 0, to: 1 } } },
+        { field: 'city', source: { kind: 'split', column: 4, part: { separator: ',', from: 1, to: null } } },
+        { field: 'outstanding_amount', source: { kind: 'column', column: 5 } },
+        { field: 'currency', source: { kind: 'constant', value: 'DKK' } },
+        { field: 'debtor_type', source: { kind: 'constant', value: 'Company' } },
+      ],
+    };
+    const session = danishSession(profile);
+    const fromProfile = draftFromSession(session);
+    expect(joinedFields(fromProfile)).toEqual(['debtor_name']);
+    expect(fromProfile.columns[4]?.use.kind).toBe('split');
+    expect(fromProfile.constants).toEqual({ currency: 'DKK', debtor_type: 'Company' });
+    expect(sortFields(toWireMapping(fromProfile))).toEqual(sortFields(session.mapping));
+  });
+});
+
+describe('mapping edits', () => {
+  const draft = draftFromSession(danishSession());
+
+  it('says what every invoice still needs, and accepts a constant currency', () => {
+    expect(mappingProblems(draft, FIELDS)).toEqual(['Choose the currency column, or set one currency for every row.']);
+    expect(mappingProblems({ ...draft, constants: { currency: 'DKK', debtor_type: '' } }, FIELDS)).toEqual([]);
+    expect(mappingProblems({ ...draft, constants: { currency: 'kr', debtor_type: '' } }, FIELDS)).toContain(
       'The currency must be a three-letter ISO code such as DKK or EUR.',
     );
-    const ambiguous = { ...withCurrency, dateAmbiguous: true };
-    expect(mappingProblems(ambiguous)).toEqual(['The dates could be day-first or month-first: choose the date order.']);
-    expect(mappingProblems({ ...ambiguous, dateOrder: 'dmy' })).toEqual([]);
+    const noNumber = setField(draft, 0, null);
+    expect(mappingProblems(noNumber, FIELDS)).toContain('Choose the column with the invoice number.');
   });
 
-  it('moves a one-source field from the column that had it', () => {
-    const moved = setField(danish, 4, 'invoice_number');
-    expect(moved.columns[0].use).toEqual({ kind: 'field', field: null });
-    expect(moved.columns[4].use).toEqual({ kind: 'field', field: 'invoice_number' });
+  it('asks for the date order only while an ambiguous date column is mapped', () => {
+    const ambiguous = { ...draft, constants: { currency: 'DKK', debtor_type: '' }, ambiguousDates: ['issue_date' as const], dateOrders: { issue_date: null, due_date: null } };
+    expect(mappingProblems(ambiguous, FIELDS)).toEqual(['The invoice dates could be day-first or month-first: choose the date order.']);
+    expect(mappingProblems({ ...ambiguous, dateOrders: { issue_date: 'month_first', due_date: null } }, FIELDS)).toEqual([]);
+    expect(toWireMapping({ ...ambiguous, dateOrders: { issue_date: 'month_first', due_date: null } }).issueDateOrder).toBe('month_first');
+  });
+
+  it('moves a one-source field away from the column that had it', () => {
+    const moved = setField(draft, 6, 'invoice_number');
+    expect(moved.columns[0]?.use).toEqual({ kind: 'field', field: null });
+    expect(toWireMapping(moved).fields).toContainEqual({ field: 'invoice_number', source: { kind: 'column', column: 6 } });
     expect(isEdited(moved)).toBe(true);
-    expect(mappingProblems(moved)).not.toContain('Choose the column with the invoice number.');
   });
 
-  it('joins columns that get the same joinable field, in file order', () => {
-    const joined = setField(danish, 5, 'debtor_name');
-    expect(joinedFields(joined)).toEqual(['debtor_name']);
-    expect(sourcesByField(joined).get('debtor_name')).toEqual([
-      { column: 2, part: null },
-      { column: 5, part: null },
-    ]);
+  it('joins columns given the same name field, in file order, with the join separator', () => {
+    const joined = setField(draft, 3, 'debtor_name');
+    expect(toWireMapping(joined).fields).toContainEqual({
+      field: 'debtor_name',
+      source: { kind: 'join', columns: [2, 3], separator: ' ' },
+    });
   });
 
-  it('splits a column into fields and takes a split part away when the field goes elsewhere', () => {
-    const split = splitColumn(danish, 4, ',', ['street', 'city']);
-    expect(sourcesByField(split).get('city')).toEqual([{ column: 4, part: 1 }]);
-    const moved = setField(split, 5, 'postal_code');
-    expect(sourcesByField(moved).get('postal_code')).toEqual([{ column: 5, part: null }]);
-    const taken = setField(splitColumn(danish, 4, ',', ['street', 'postal_code']), 5, 'postal_code');
-    expect(taken.columns[4].use).toEqual({ kind: 'split', separator: ',', parts: ['street', null] });
+  it('splits a column into fields and takes a split field back when another column gets it', () => {
+    const split = splitColumn(draft, 4, ',', ['street', 'city']);
+    expect(toWireMapping(split).fields).toContainEqual({
+      field: 'city',
+      source: { kind: 'split', column: 4, part: { separator: ',', from: 1, to: null } },
+    });
+    const cityElsewhere = setField(split, 6, 'postal_code');
+    const taken = setSplitPart(cityElsewhere, 4, 1, 'postal_code');
+    expect(sourcesByField(taken).get('postal_code')).toEqual([{ column: 4, part: 1 }]);
+    expect(taken.columns[6]?.use).toEqual({ kind: 'field', field: null });
   });
 
-  it('splits a value into exactly the parts asked for, the rest kept in the last', () => {
-    expect(splitValue('Vesterbrogade 1, 1620 København V, DK', ',', 2)).toEqual(['Vesterbrogade 1', '1620 København V, DK']);
-    expect(splitValue('Anna', ' ', 2)).toEqual(['Anna', '']);
-    expect(splitValue(' x ', '', 3)).toEqual(['x']);
+  it('refuses a field fed by a split part and another column', () => {
+    const split = splitColumn(draft, 4, ',', ['street', 'description']);
+    const both = setField(split, 6, 'description');
+    expect(mappingProblems(both, FIELDS)).toContain('Description comes from a split part and another column: choose one.');
+  });
+});
+
+describe('splitPiece cuts as the engine does', () => {
+  it('keeps pieces between separators, blank ones dropped, negative indexes from the end', () => {
+    expect(splitPiece('Vestergade 1, 8000 Aarhus', ',', 0, 1)).toBe('Vestergade 1');
+    expect(splitPiece('Vestergade 1, 8000 Aarhus', ',', 1, null)).toBe('8000 Aarhus');
+    expect(splitPiece('Anna  Marie Holm', '', -1, null)).toBe('Holm');
+    expect(splitPiece('Anna  Marie Holm', '', 0, -1)).toBe('Anna Marie');
+    expect(splitPiece('a,,b', ',', 1, 2)).toBe('b');
+    expect(splitPiece('one', ',', 3, null)).toBe('');
   });
 });
 
 describe('preview rows', () => {
-  const rows: PreviewRow[] = [
-    { row: 2, cells: ['1'], problems: [], duplicateOf: null },
-    { row: 3, cells: ['2'], problems: [{ column: 3, field: 'outstanding_amount', code: 'amount_invalid', message: 'x' }], duplicateOf: null },
-    { row: 4, cells: ['3'], problems: [], duplicateOf: 'already submitted' },
-    { row: 5, cells: ['4'], problems: [{ column: null, field: 'city', code: 'city_missing', message: 'y' }], duplicateOf: null },
-  ];
+  const row: ImportRow = {
+    rowNumber: 7,
+    cells: ['00127', '31.02.2024', 'Eva', '', '', 'abc', ''],
+    fixedColumns: [],
+    status: 'invalid',
+    cellErrors: [
+      { column: 1, field: 'issue_date', code: 'date_impossible', message: '“31.02.2024” is not a date that exists', hint: 'Fix the date.' },
+      { column: 5, field: 'outstanding_amount', code: 'amount_invalid', message: '“abc” is not an amount', hint: 'Write a number.' },
+    ],
+    readiness: [
+      { column: null, code: 'city_missing', field: 'debtor.city', severity: 'blocking', message: 'The debtor has no city', hint: 'Map a city column.' },
+    ],
+    duplicateOf: null,
+    invoice: null,
+  };
 
-  it('counts ready, needs fixing and duplicates, and filters the same way', () => {
-    const counts = countRows(rows);
-    expect(counts).toEqual({ all: 4, errors: 2, ready: 1, needs_fixing: 2, duplicate: 1 });
-    expect(rows.filter((r) => matchesFilter(r, 'errors')).map((r) => r.row)).toEqual([3, 5]);
-    expect(rows.filter((r) => matchesFilter(r, 'duplicates')).map((r) => r.row)).toEqual([4]);
-    expect(stageSummary(counts)).toBe('1 row ready, 2 need fixing, 1 duplicate');
-    expect(stageSummary({ ready: 1200, needs_fixing: 1, duplicate: 0 })).toBe('1,200 rows ready, 1 needs fixing, 0 duplicates');
+  it('puts reading errors on their cell and field-less issues on the row', () => {
+    expect(problemsAt(row, 1).map((p) => p.code)).toEqual(['date_impossible']);
+    expect(problemsAt(row, 1)[0]?.kind).toBe('error');
+    expect(problemsAt(row, 0)).toEqual([]);
+    expect(rowProblems(row).map((p) => [p.code, p.kind])).toEqual([['city_missing', 'blocking']]);
+  });
+
+  it('says what a duplicate duplicates and sums up the file', () => {
+    expect(duplicateText({ kind: 'submitted', creditor_reference: '00123' })).toBe('already submitted as 00123');
+    expect(duplicateText({ kind: 'earlier_row', row_number: 4 })).toBe('same invoice as row 4');
+    expect(stageSummary({ total: 10, valid: 7, ready: 5, needsFixing: 2, invalid: 1, duplicates: 2 })).toBe(
+      '5 rows ready, 3 need fixing, 2 duplicates',
+    );
+    expect(stageSummary({ total: 1201, valid: 1200, ready: 1200, needsFixing: 0, invalid: 1, duplicates: 0 })).toBe(
+      '1,200 rows ready, 1 needs fixing, 0 duplicates',
+    );
   });
 });
 
 describe('ZIP documents', () => {
-  const doc = (path: string, confidences: number[], extra: Partial<DocumentView> = {}): DocumentView => ({
-    id: path,
-    path,
-    sizeBytes: 1000,
-    documentType: 'invoice',
-    candidates: confidences.map((confidence, i) => ({ label: `Invoice ${i}`, sourceRef: `file:x/${i}`, caseRef: null, confidence, reason: 'file name' })),
-    refused: null,
-    approved: false,
-    upload: 'not_yet',
-    uploadError: null,
-    ...extra,
+  const target = (n: string) => ({ sourceRef: `file:x:${n}`, invoiceNumber: n, debtorName: null, caseId: null, agencyReference: null });
+  const entry = (index: number, status: DocumentEntry['status']): DocumentEntry => ({
+    index,
+    name: `doc${index}.pdf`,
+    size: 1000,
+    kind: 'pdf',
+    suggestedType: 'OriginalInvoice',
+    status,
+  });
+  const docs = [
+    entry(0, { kind: 'matched', candidate: { target: target('1'), confidence: 0.95, basis: 'file_name' } }),
+    entry(1, { kind: 'refused', reason: { code: 'path_traversal', message: 'x', hint: 'y' } }),
+    entry(2, { kind: 'unmatched' }),
+    entry(3, {
+      kind: 'conflict',
+      reason: 'several_invoices',
+      candidates: [
+        { target: target('2'), confidence: 0.7, basis: 'pdf_text' },
+        { target: target('3'), confidence: 0.7, basis: 'pdf_text' },
+      ],
+    }),
+    entry(4, { kind: 'matched', candidate: { target: target('4'), confidence: 0.7, basis: 'pdf_text' } }),
+  ];
+
+  it('lists conflicts and unmatched first and refused last', () => {
+    expect(sortDocuments(docs).map((d) => d.index)).toEqual([3, 2, 0, 4, 1]);
   });
 
-  it('puts conflicts and unmatched first and refused last', () => {
-    const docs = [doc('b.pdf', [0.9]), doc('z.exe', [], { refused: 'type' }), doc('c.pdf', []), doc('a.pdf', [0.7, 0.6])];
-    expect(docs.map(documentGroup)).toEqual(['matched', 'refused', 'unmatched', 'conflict']);
-    expect(sortDocuments(docs).map((d) => d.path)).toEqual(['a.pdf', 'c.pdf', 'b.pdf', 'z.exe']);
+  it('approves all only sure single matches that are not approved yet', () => {
+    expect(approvableAll(docs, new Set())).toEqual([{ index: 0, sourceRef: 'file:x:1' }]);
+    expect(approvableAll(docs, new Set([0]))).toEqual([]);
   });
+});
 
-  it('approves all only the single confident matches not yet approved', () => {
-    const docs = [doc('sure.pdf', [0.95]), doc('guess.pdf', [0.6]), doc('two.pdf', [0.9, 0.9]), doc('done.pdf', [0.9], { approved: true })];
-    expect(approvableAll(docs).map((d) => d.path)).toEqual(['sure.pdf']);
+describe('draftFromSuggestions', () => {
+  it('never offers a field name the UI does not know', () => {
+    const d = draftFromSuggestions([{ column: 0, header: 'x', field: 'no_such_field', confidence: 0.9 }]);
+    expect(d.columns[0]?.suggested).toBeNull();
+    expect(d.columns[0]?.use).toEqual({ kind: 'field', field: null });
   });
 });
