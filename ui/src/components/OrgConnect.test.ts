@@ -4,25 +4,34 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import OrgConnect from './OrgConnect.svelte';
-import type { OAuthConnectionView, OAuthProvider } from '../lib/oauth';
-import { SignInFlow, type SignInCommands } from '../lib/oauthConnect.svelte';
-import type { ConnectionStatus } from '../lib/wire';
+import type { OAuthProvider } from '../lib/oauth';
+import { SignInFlow, type SignInCommands, type SignInStarted } from '../lib/oauthConnect.svelte';
+import type { ConnectionStatus, OAuthConnection } from '../lib/wire';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-function setup(provider: OAuthProvider, status: ConnectionStatus) {
-  let finish!: { resolve: (c: OAuthConnectionView) => void; reject: (e: unknown) => void };
+function setup(
+  provider: OAuthProvider,
+  status: ConnectionStatus,
+  extra: { needsOrganization?: boolean; ondisconnect?: () => Promise<void> } = {},
+) {
+  let finish!: { resolve: (c: OAuthConnection) => void; reject: (e: unknown) => void };
   const commands = {
-    begin: vi.fn(async () => ({ authorizeUrl: 'http://127.0.0.1:1/oauth/authorize?client_id=x', warning: null })),
-    finish: vi.fn(() => new Promise<OAuthConnectionView>((resolve, reject) => (finish = { resolve, reject }))),
+    begin: vi.fn(async (): Promise<SignInStarted> => ({ authorizeUrl: 'http://127.0.0.1:1/oauth/authorize?client_id=x', warning: null })),
+    organizations: vi.fn(async () => [
+      { organizationId: '2', name: 'Beta GmbH', currencyCode: 'EUR', isDefault: false, isActive: true },
+    ]),
+    finish: vi.fn(() => new Promise<OAuthConnection>((resolve, reject) => (finish = { resolve, reject }))),
     cancel: vi.fn(async () => {
       finish.reject({ code: 'oauth_cancelled', message: 'The sign-in was cancelled.', hint: '' });
       return true;
     }),
     chooseOrg: vi.fn(async (_p: OAuthProvider, id: string) => ({
       provider: 'zoho' as const,
+      environment: 'production' as const,
       company: id === '2' ? 'Beta GmbH' : 'Alpha',
       accountId: id,
+      dataCentre: 'eu',
       needsOrganization: false,
       organizations: [],
       warning: null,
@@ -31,7 +40,7 @@ function setup(provider: OAuthProvider, status: ConnectionStatus) {
   const flow = new SignInFlow(commands);
   const target = document.createElement('div');
   document.body.appendChild(target);
-  const component = mount(OrgConnect, { target, props: { provider, status, flow, demo: true } });
+  const component = mount(OrgConnect, { target, props: { provider, status, flow, demo: true, ...extra } });
   flushSync();
   const q = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
   return { flow, commands, component, q, finish: () => finish };
@@ -60,6 +69,8 @@ describe('OrgConnect', () => {
     expect(s.q('quickbooks-cancel')).not.toBeNull();
     s.finish().resolve({
       provider: 'quickbooks',
+      environment: 'sandbox',
+      dataCentre: null,
       company: 'Sandbox Company US 1',
       accountId: '9130',
       needsOrganization: false,
@@ -140,6 +151,8 @@ describe('OrgConnect', () => {
     await tick();
     s.finish().resolve({
       provider: 'zoho',
+      environment: 'production',
+      dataCentre: 'eu',
       company: null,
       accountId: null,
       needsOrganization: true,
@@ -185,5 +198,31 @@ describe('OrgConnect', () => {
     expect(other?.disabled).toBe(true);
     expect(other?.title).toContain('Another sign-in is waiting');
     unmount(zoho);
+  });
+
+  it('asks once before disconnecting and says cached invoices stay', async () => {
+    const ondisconnect = vi.fn(async () => {});
+    const s = setup('quickbooks', 'connected', { ondisconnect });
+    component = s.component;
+    s.q('quickbooks-disconnect')?.click();
+    flushSync();
+    expect(s.q('quickbooks-disconnect-dialog')?.textContent).toMatch(/Invoices already\s+fetched stay/);
+    expect(ondisconnect).not.toHaveBeenCalled();
+    s.q('quickbooks-disconnect-confirm')?.click();
+    await tick();
+    flushSync();
+    expect(ondisconnect).toHaveBeenCalledTimes(1);
+    expect(s.q('quickbooks-disconnect-dialog')).toBeNull();
+  });
+
+  it('offers to choose a Zoho organization that was put off, loading the list first', async () => {
+    const s = setup('zoho', 'connected', { needsOrganization: true });
+    component = s.component;
+    expect(s.q('zoho-needs-org')?.textContent).toContain('no organization is chosen yet');
+    s.q('zoho-choose-org')?.click();
+    await tick();
+    flushSync();
+    expect(s.commands.organizations).toHaveBeenCalled();
+    expect(document.querySelectorAll('[data-testid="org-option"]').length).toBe(1);
   });
 });

@@ -117,6 +117,7 @@ describe('HealthPanel', () => {
             provider: 'quickbooks',
             environment: 'sandbox',
             clientReady: true,
+            redirect: 'loopback',
             refreshTokenIssuedAt: '2026-03-01T12:00:00Z',
             dataCentre: null,
             needsOrganization: false,

@@ -4,14 +4,15 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { toUiError } from './errors';
-import type { DateFilters, OAuthConnectionView, OAuthProvider } from './oauth';
-import type { SignInStarted } from './oauthConnect.svelte';
 import type {
   AgencyConnection,
   AppInfo,
+  BeginConnectRequest,
   CasePage,
   CaseQuery,
+  ChooseOrganizationRequest,
   ConnectAgencyRequest,
+  ConnectStarted,
   ConnectStripeRequest,
   FetchRequest,
   FetchSummary,
@@ -22,11 +23,14 @@ import type {
   InvoicePage,
   InvoiceQuery,
   JobEvent,
+  OAuthConnection,
+  OAuthProvider,
   Settings,
   StripeConnection,
   SubmitOutcome,
   SubmitPreview,
   SubmitRequest,
+  ZohoOrganization,
 } from './wire';
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -64,16 +68,17 @@ export const api = {
     call<string | null>('save_json_export', { suggestedName, contents }),
   // ---- QuickBooks Online and Zoho Books (OAuth) ----
   /** Opens the consent page in the system browser; `finishOAuthConnect` waits for the redirect. */
-  beginOAuthConnect: (request: { provider: OAuthProvider; timeoutSecs: number | null }) =>
-    call<SignInStarted>('begin_oauth_connect', { request }),
-  finishOAuthConnect: (provider: OAuthProvider) => call<OAuthConnectionView>('finish_oauth_connect', { provider }),
-  cancelOAuthConnect: (provider: OAuthProvider) => call<boolean>('cancel_oauth_connect', { provider }),
-  chooseZohoOrganization: (request: { organizationId: string }) =>
-    call<OAuthConnectionView>('choose_zoho_organization', { request }),
+  beginOAuthConnect: (request: BeginConnectRequest) => call<ConnectStarted>('begin_oauth_connect', { request }),
+  /** Resolves when the browser came back (loopback or deep link), or rejects: denied, time-out, cancelled. */
+  finishOAuthConnect: () => call<OAuthConnection>('finish_oauth_connect'),
+  cancelOAuthConnect: () => call<boolean>('cancel_oauth_connect'),
+  zohoOrganizations: () => call<ZohoOrganization[]>('zoho_organizations'),
+  chooseZohoOrganization: (request: ChooseOrganizationRequest) =>
+    call<OAuthConnection>('choose_zoho_organization', { request }),
+  disconnectOAuth: (provider: OAuthProvider) => call<void>('disconnect_oauth', { provider }),
   /** Progress arrives as job://progress events of kind "fetch". */
-  fetchOAuth: (provider: OAuthProvider, filters: DateFilters) =>
-    call<FetchSummary>(provider === 'quickbooks' ? 'fetch_quickbooks' : 'fetch_zoho', { request: filters }),
-  cancelOAuthFetch: (provider: OAuthProvider) => call<boolean>('cancel_fetch', { provider }),
+  fetchQuickbooks: (request: FetchRequest) => call<FetchSummary>('fetch_quickbooks', { request }),
+  fetchZoho: (request: FetchRequest) => call<FetchSummary>('fetch_zoho', { request }),
   onJobProgress: (handler: (event: JobEvent) => void): Promise<UnlistenFn> =>
     listen<JobEvent>(JOB_PROGRESS, (e) => handler(e.payload)),
 };

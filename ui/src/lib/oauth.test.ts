@@ -9,14 +9,13 @@ import {
   orgChoices,
   signInOutcome,
   sortOrgs,
-  type HealthCard,
-  type OAuthHealthView,
   type OrgChoice,
 } from './oauth';
+import type { IntegrationCard, OAuthConnection, OAuthHealth } from './wire';
 
 const now = new Date('2026-03-10T12:00:00Z');
 
-function card(partial: Partial<HealthCard>): HealthCard {
+function card(partial: Partial<IntegrationCard>): IntegrationCard {
   return {
     kind: 'quickbooks',
     title: 'QuickBooks Online',
@@ -28,15 +27,17 @@ function card(partial: Partial<HealthCard>): HealthCard {
     lastSuccessAt: null,
     tokenExpiresAt: null,
     lastError: null,
+    oauth: null,
     ...partial,
   };
 }
 
-function oauth(partial: Partial<OAuthHealthView>): OAuthHealthView {
+function oauth(partial: Partial<OAuthHealth>): OAuthHealth {
   return {
     provider: 'quickbooks',
     environment: 'sandbox',
     clientReady: true,
+    redirect: 'loopback',
     refreshTokenIssuedAt: null,
     dataCentre: null,
     needsOrganization: false,
@@ -159,7 +160,16 @@ describe('organizations', () => {
 });
 
 describe('signInOutcome', () => {
-  const base = { provider: 'quickbooks' as const, company: null, accountId: null, needsOrganization: false, organizations: [], warning: null };
+  const base: OAuthConnection = {
+    provider: 'quickbooks',
+    environment: 'sandbox',
+    company: null,
+    accountId: null,
+    dataCentre: null,
+    needsOrganization: false,
+    organizations: [],
+    warning: null,
+  };
 
   it('names the company, or its id when QuickBooks gave no name', () => {
     expect(signInOutcome({ ...base, company: 'Craig’s Design' })).toMatchObject({ kind: 'connected', account: 'Craig’s Design' });

@@ -4,9 +4,9 @@
 // passed in, so the tests control the clock.
 
 import { formatInstant, formatRelative } from './dates';
-import type { IntegrationCard, IntegrationKind, UiError } from './wire';
+import type { IntegrationCard, IntegrationKind, OAuthConnection, OAuthHealth, OAuthProvider, UiError, ZohoOrganization } from './wire';
 
-export type OAuthProvider = 'quickbooks' | 'zoho';
+export type { OAuthProvider };
 
 export interface ProviderText {
   /** "QuickBooks" in buttons, the card's title elsewhere. */
@@ -90,24 +90,6 @@ export interface HealthRow {
   warn?: boolean;
 }
 
-/**
- * The OAuth part of a card (engine `OAuthHealth`, on `card.oauth`), as far as
- * the health panel reads it.
- */
-export interface OAuthHealthView {
-  provider: OAuthProvider;
-  environment: 'sandbox' | 'production';
-  clientReady: boolean;
-  /** RFC 3339: when the current refresh token was issued. */
-  refreshTokenIssuedAt: string | null;
-  /** Zoho data centre, e.g. `eu`. */
-  dataCentre: string | null;
-  needsOrganization: boolean;
-  connecting: boolean;
-}
-
-export type HealthCard = IntegrationCard & { oauth?: OAuthHealthView | null };
-
 const DAY = 86_400_000;
 
 /**
@@ -129,7 +111,7 @@ function timeRow(key: string, label: string, value: string, now: Date, warn = fa
   return { key, label, value: formatRelative(value, now), title: formatInstant(value), warn };
 }
 
-function refreshRows(oauth: OAuthHealthView, now: Date): HealthRow[] {
+function refreshRows(oauth: OAuthHealth, now: Date): HealthRow[] {
   const issued = oauth.refreshTokenIssuedAt;
   if (!issued || Number.isNaN(new Date(issued).getTime())) return [];
   const age = timeRow('refresh-age', 'Signed in (refresh token issued)', issued, now);
@@ -149,7 +131,7 @@ function refreshRows(oauth: OAuthHealthView, now: Date): HealthRow[] {
  * environment, last successful fetch, token expiry, refresh-token age and
  * validity, each only when known.
  */
-export function healthRows(card: HealthCard, now: Date): HealthRow[] {
+export function healthRows(card: IntegrationCard, now: Date): HealthRow[] {
   const rows: HealthRow[] = [];
   const oauth = card.oauth ?? null;
   if (oauth?.needsOrganization) {
@@ -195,16 +177,7 @@ export interface OrgChoice {
   active: boolean;
 }
 
-/** A Zoho organization as the engine lists it (`ZohoOrganization`). */
-export interface ZohoOrganizationView {
-  organizationId: string;
-  name: string;
-  currencyCode: string | null;
-  isDefault: boolean;
-  isActive: boolean;
-}
-
-export function orgChoices(orgs: readonly ZohoOrganizationView[]): OrgChoice[] {
+export function orgChoices(orgs: readonly ZohoOrganization[]): OrgChoice[] {
   return orgs.map((o) => ({
     id: o.organizationId,
     name: o.name,
@@ -214,19 +187,9 @@ export function orgChoices(orgs: readonly ZohoOrganizationView[]): OrgChoice[] {
   }));
 }
 
-/** An OAuth connection as the engine answers a sign-in (`OAuthConnection`). */
-export interface OAuthConnectionView {
-  provider: OAuthProvider;
-  company: string | null;
-  accountId: string | null;
-  needsOrganization: boolean;
-  organizations: ZohoOrganizationView[];
-  warning: UiError | null;
-}
-
 /** What the page does after a sign-in came back: show the company, or ask for the organization. */
 export function signInOutcome(
-  connection: OAuthConnectionView,
+  connection: OAuthConnection,
 ): { kind: 'connected'; account: string; warning: UiError | null } | { kind: 'choose'; orgs: OrgChoice[] } {
   if (connection.needsOrganization) return { kind: 'choose', orgs: orgChoices(connection.organizations) };
   const noun = PROVIDER_TEXT[connection.provider].accountNoun;

@@ -7,25 +7,24 @@
 //
 // The engine allows one sign-in at a time, so this store does too.
 
-import { signInOutcome, type OAuthConnectionView, type OAuthProvider, type OrgChoice } from './oauth';
-import type { UiError } from './wire';
+import { orgChoices, signInOutcome, type OAuthProvider, type OrgChoice } from './oauth';
+import type { ConnectStarted, OAuthConnection, UiError, ZohoOrganization } from './wire';
 
-/** What the engine says once the browser was opened. */
-export interface SignInStarted {
-  authorizeUrl: string;
-  warning: UiError | null;
-}
+/** What the page reads of the engine's answer once the browser was opened. */
+export type SignInStarted = Pick<ConnectStarted, 'authorizeUrl' | 'warning'>;
 
 /** The engine commands a sign-in needs (api.ts in the app, fakes in tests). */
 export interface SignInCommands {
   /** Opens the consent page in the system browser. */
   begin(provider: OAuthProvider): Promise<SignInStarted>;
   /** Resolves when the redirect came back, or rejects with the engine's error (denied, time-out, cancelled). */
-  finish(provider: OAuthProvider): Promise<OAuthConnectionView>;
+  finish(provider: OAuthProvider): Promise<OAuthConnection>;
   /** Stops waiting for the redirect; the pending `finish` then rejects. */
   cancel(provider: OAuthProvider): Promise<unknown>;
+  /** The organizations of the signed-in Zoho user, to choose later. */
+  organizations(): Promise<ZohoOrganization[]>;
   /** Keeps the chosen organization. */
-  chooseOrg(provider: OAuthProvider, orgId: string): Promise<OAuthConnectionView>;
+  chooseOrg(provider: OAuthProvider, orgId: string): Promise<OAuthConnection>;
 }
 
 export type SignInStage =
@@ -153,10 +152,16 @@ export class SignInFlow {
     }
   }
 
-  /** Opens the picker again for a Zoho sign-in whose organization was put off. */
-  pick(provider: OAuthProvider, orgs: OrgChoice[]): void {
+  /** Opens the picker for a Zoho sign-in whose organization choice was put off. */
+  async pick(provider: OAuthProvider): Promise<void> {
     if (this.busy) return;
-    this.stage = { kind: 'choosing', provider, orgs, saving: false, error: null };
+    this.stage = { kind: 'choosing', provider, orgs: [], saving: true, error: null };
+    try {
+      const orgs = orgChoices(await this.commands.organizations());
+      if (this.stage.kind === 'choosing') this.stage = { ...this.stage, orgs, saving: false };
+    } catch (error) {
+      if (this.stage.kind === 'choosing') this.stage = { kind: 'failed', provider, error: error as UiError };
+    }
   }
 
   /** Closes a result (connected / failed) or a choice the user put off. */

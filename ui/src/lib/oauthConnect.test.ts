@@ -3,9 +3,9 @@
 // reconnect warning.
 import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
-import type { OAuthConnectionView, OAuthProvider } from './oauth';
-import { SignInFlow, type SignInCommands } from './oauthConnect.svelte';
-import type { UiError } from './wire';
+import type { OAuthProvider } from './oauth';
+import { SignInFlow, type SignInCommands, type SignInStarted } from './oauthConnect.svelte';
+import type { OAuthConnection, UiError } from './wire';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -19,10 +19,12 @@ function deferred<T>() {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-const conn = (partial: Partial<OAuthConnectionView>): OAuthConnectionView => ({
+const conn = (partial: Partial<OAuthConnection>): OAuthConnection => ({
   provider: 'quickbooks',
+  environment: 'production',
   company: null,
   accountId: null,
+  dataCentre: null,
   needsOrganization: false,
   organizations: [],
   warning: null,
@@ -30,14 +32,17 @@ const conn = (partial: Partial<OAuthConnectionView>): OAuthConnectionView => ({
 });
 
 function harness() {
-  const finish = deferred<OAuthConnectionView>();
+  const finish = deferred<OAuthConnection>();
   const commands = {
-    begin: vi.fn(async (_p: OAuthProvider) => ({ authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?x', warning: null })),
+    begin: vi.fn(async (_p: OAuthProvider): Promise<SignInStarted> => ({ authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?x', warning: null })),
     finish: vi.fn((_p: OAuthProvider) => finish.promise),
     cancel: vi.fn(async (_p: OAuthProvider) => {
       finish.reject({ code: 'oauth_cancelled', message: 'cancelled', hint: '' });
       return true;
     }),
+    organizations: vi.fn(async () => [
+      { organizationId: '1', name: 'A', currencyCode: null, isDefault: false, isActive: true },
+    ]),
     chooseOrg: vi.fn(async (_p: OAuthProvider, id: string) => conn({ provider: 'zoho', company: `Org ${id}`, accountId: id })),
   } satisfies SignInCommands;
   return { flow: new SignInFlow(commands), commands, finish };
@@ -124,7 +129,8 @@ describe('SignInFlow', () => {
 
   it('keeps the picker open with the error when saving the choice fails', async () => {
     const { flow, commands } = harness();
-    flow.pick('zoho', [{ id: '1', name: 'A', detail: null, isDefault: false, active: true }]);
+    await flow.pick('zoho');
+    expect(flow.stage).toMatchObject({ kind: 'choosing', saving: false, orgs: [{ id: '1', name: 'A' }] });
     const failure = { code: 'zoho_org_forbidden', message: 'No access to A.', hint: 'Choose another.' };
     commands.chooseOrg.mockRejectedValueOnce(failure);
     await flow.choose('1');

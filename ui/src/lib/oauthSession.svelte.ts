@@ -4,21 +4,23 @@
 // elsewhere.
 
 import { api } from './api';
-import type { OAuthConnectionView, OAuthProvider } from './oauth';
+import type { OAuthProvider } from './oauth';
 import { SignInFlow } from './oauthConnect.svelte';
 import { ProviderFetch, type FetchCommands } from './oauthFetch.svelte';
 
 export const signInFlow = new SignInFlow({
   begin: (provider) => api.beginOAuthConnect({ provider, timeoutSecs: null }),
-  finish: (provider) => api.finishOAuthConnect(provider) as Promise<OAuthConnectionView>,
-  cancel: (provider) => api.cancelOAuthConnect(provider),
-  chooseOrg: (_provider, organizationId) =>
-    api.chooseZohoOrganization({ organizationId }) as Promise<OAuthConnectionView>,
+  finish: () => api.finishOAuthConnect(),
+  cancel: () => api.cancelOAuthConnect(),
+  organizations: () => api.zohoOrganizations(),
+  chooseOrg: (_provider, organizationId) => api.chooseZohoOrganization({ organizationId }),
 });
 
 const fetchCommands: FetchCommands = {
-  fetch: (provider, filters) => api.fetchOAuth(provider, filters),
-  cancel: (provider) => api.cancelOAuthFetch(provider),
+  // "Also uncollectible" is a Stripe status; these sources have no such filter.
+  fetch: (provider, filters) =>
+    (provider === 'quickbooks' ? api.fetchQuickbooks : api.fetchZoho)({ ...filters, includeUncollectible: false }),
+  // No cancel: the engine has no command to stop a QuickBooks or Zoho fetch.
   onProgress: (handler) => api.onJobProgress(handler),
 };
 
