@@ -92,6 +92,7 @@ async fn start_on(config: sandbox::AgencyConfig, clock: sandbox::SharedClock) ->
         clock,
         agency: Some(config),
         stripe: None,
+        ..SandboxConfig::default()
     })
     .await
     .expect("sandbox starts");

@@ -24,8 +24,11 @@
 //!   lists, filters, `expand[]`, restricted-key permissions, per-mode rate
 //!   limits and seeded demo data.
 //! - The OAuth fake ([`oauth`]): an authorization server shaped like
-//!   QuickBooks' and Zoho's (PKCE S256, rotating refresh tokens, expiry,
-//!   revocation); started on its own with [`oauth::build`].
+//!   QuickBooks' (company choice, `realmId`) or Zoho's (`location`,
+//!   `accounts-server`, `api_domain`, 20 refresh tokens) with PKCE S256,
+//!   rotating refresh tokens, expiry and revocation; one per provider in a
+//!   [`SandboxConfig`] (`quickbooks_oauth`, `zoho_oauth`), or on its own
+//!   with [`oauth::build`].
 //! - The Zoho Books fake ([`zoho`]): organizations, invoice and contact
 //!   lists and details with `organization_id`, `{code, message}` (non-zero
 //!   codes also at HTTP 200), pages of 200, filters, 100 requests/min per
@@ -90,6 +93,10 @@ pub struct SandboxConfig {
     pub agency: Option<AgencyConfig>,
     /// `None` = the Stripe fake is not started.
     pub stripe: Option<StripeConfig>,
+    /// QuickBooks-shaped authorization server; `None` = not started.
+    pub quickbooks_oauth: Option<OAuthConfig>,
+    /// Zoho-shaped authorization server; `None` = not started.
+    pub zoho_oauth: Option<OAuthConfig>,
 }
 
 impl Default for SandboxConfig {
@@ -99,6 +106,8 @@ impl Default for SandboxConfig {
             clock: std::sync::Arc::new(SystemClock),
             agency: Some(AgencyConfig::default()),
             stripe: Some(StripeConfig::default()),
+            quickbooks_oauth: None,
+            zoho_oauth: None,
         }
     }
 }
@@ -109,6 +118,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("seed", &self.seed)
             .field("agency", &self.agency)
             .field("stripe", &self.stripe)
+            .field("quickbooks_oauth", &self.quickbooks_oauth)
+            .field("zoho_oauth", &self.zoho_oauth)
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +132,12 @@ pub struct SandboxUrls {
     pub agency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe: Option<String>,
+    /// QuickBooks-shaped OAuth fake (`/oauth/authorize`, `/oauth/token`, `/oauth/revoke`).
+    #[serde(rename = "quickbooksOauth", skip_serializing_if = "Option::is_none")]
+    pub quickbooks_oauth: Option<String>,
+    /// Zoho-shaped OAuth fake (also under `/oauth/v2/…`).
+    #[serde(rename = "zohoOauth", skip_serializing_if = "Option::is_none")]
+    pub zoho_oauth: Option<String>,
 }
 
 /// A set of running fakes.
@@ -128,6 +145,22 @@ pub struct SandboxUrls {
 pub struct Sandbox {
     agency: Option<(RunningFake, AgencyHandle)>,
     stripe: Option<(RunningFake, StripeHandle)>,
+    quickbooks_oauth: Option<(RunningFake, OAuthHandle)>,
+    zoho_oauth: Option<(RunningFake, OAuthHandle)>,
+}
+
+async fn start_oauth(
+    config: Option<OAuthConfig>,
+    clock: &SharedClock,
+    seed: u64,
+) -> Result<Option<(RunningFake, OAuthHandle)>, SandboxError> {
+    match config {
+        Some(config) => {
+            let (server, handle) = oauth::build(config, clock.clone(), seed)?;
+            Ok(Some((server.start().await?, handle)))
+        }
+        None => Ok(None),
+    }
 }
 
 impl Sandbox {
@@ -149,14 +182,42 @@ impl Sandbox {
             }
             None => None,
         };
-        Ok(Self { agency, stripe })
+        let quickbooks_oauth =
+            start_oauth(config.quickbooks_oauth, &config.clock, config.seed).await?;
+        let zoho_oauth = start_oauth(config.zoho_oauth, &config.clock, config.seed).await?;
+        Ok(Self {
+            agency,
+            stripe,
+            quickbooks_oauth,
+            zoho_oauth,
+        })
     }
 
     pub fn urls(&self) -> SandboxUrls {
         SandboxUrls {
             agency: self.agency.as_ref().map(|(fake, _)| fake.url()),
             stripe: self.stripe.as_ref().map(|(fake, _)| fake.url()),
+            quickbooks_oauth: self.quickbooks_oauth.as_ref().map(|(fake, _)| fake.url()),
+            zoho_oauth: self.zoho_oauth.as_ref().map(|(fake, _)| fake.url()),
         }
+    }
+
+    /// The QuickBooks-shaped OAuth fake's handle (approval, grants, token checks).
+    pub fn quickbooks_oauth(&self) -> Result<&OAuthHandle, SandboxError> {
+        self.quickbooks_oauth
+            .as_ref()
+            .map(|(_, handle)| handle)
+            .ok_or(SandboxError::NotEnabled {
+                fake: "quickbooks_oauth",
+            })
+    }
+
+    /// The Zoho-shaped OAuth fake's handle.
+    pub fn zoho_oauth(&self) -> Result<&OAuthHandle, SandboxError> {
+        self.zoho_oauth
+            .as_ref()
+            .map(|(_, handle)| handle)
+            .ok_or(SandboxError::NotEnabled { fake: "zoho_oauth" })
     }
 
     /// The agency fake's handle (faults, stats, data).
@@ -181,6 +242,8 @@ impl Sandbox {
             .iter()
             .map(|(fake, _)| fake)
             .chain(self.stripe.iter().map(|(fake, _)| fake))
+            .chain(self.quickbooks_oauth.iter().map(|(fake, _)| fake))
+            .chain(self.zoho_oauth.iter().map(|(fake, _)| fake))
     }
 
     /// Stops all fakes; in-flight requests get a short grace period.
@@ -189,6 +252,12 @@ impl Sandbox {
             fake.shutdown().await;
         }
         if let Some((fake, _)) = self.stripe {
+            fake.shutdown().await;
+        }
+        for (fake, _) in [self.quickbooks_oauth, self.zoho_oauth]
+            .into_iter()
+            .flatten()
+        {
             fake.shutdown().await;
         }
     }

@@ -50,6 +50,7 @@ async fn start(config: StripeConfig, manual_clock: bool) -> Fake {
         clock,
         agency: None,
         stripe: Some(config),
+        ..SandboxConfig::default()
     })
     .await
     .expect("sandbox starts");

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::state::{IssuedCode, OAuthState};
-use super::{Approval, OAuthClientConfig};
+use super::{AccessCheck, Approval, OAuthClientConfig, OAuthShape};
 
 type St = State<Arc<OAuthState>>;
 type Params = HashMap<String, String>;
@@ -26,6 +26,9 @@ pub(super) fn router(state: Arc<OAuthState>) -> Router {
         .route("/oauth/authorize", get(authorize).post(consent_decision))
         .route("/oauth/token", post(token))
         .route("/oauth/revoke", post(revoke))
+        .route("/oauth/v2/auth", get(authorize).post(consent_decision))
+        .route("/oauth/v2/token", post(token))
+        .route("/oauth/v2/token/revoke", post(revoke))
         .route("/oauth/userinfo", get(userinfo))
         .with_state(state)
 }
@@ -143,30 +146,72 @@ fn authorize_refusal(state: &OAuthState, params: &Params) -> Option<Response> {
     ))
 }
 
-async fn authorize(State(state): St, Query(params): Query<Params>) -> Response {
+async fn authorize(State(state): St, headers: HeaderMap, Query(params): Query<Params>) -> Response {
     if let Some(response) = authorize_refusal(&state, &params) {
         return response;
     }
     let approval = state.lock().approval;
     match approval {
-        Approval::AutoApprove => approve(&state, &params),
+        Approval::AutoApprove => approve(&state, &headers, &params, None),
         Approval::AutoDeny => deny(&params),
-        Approval::Consent => consent_page(&params),
+        Approval::Consent => consent_page(&state, &params),
     }
 }
 
-async fn consent_decision(State(state): St, Form(params): Form<Params>) -> Response {
+async fn consent_decision(
+    State(state): St,
+    headers: HeaderMap,
+    Form(params): Form<Params>,
+) -> Response {
     if let Some(response) = authorize_refusal(&state, &params) {
         return response;
     }
     match params.get("decision").map(String::as_str) {
-        Some("allow") => approve(&state, &params),
+        Some("allow") => approve(
+            &state,
+            &headers,
+            &params,
+            params.get("realmId").map(String::as_str),
+        ),
         _ => deny(&params),
     }
 }
 
-fn approve(state: &OAuthState, params: &Params) -> Response {
+/// The company a QuickBooks-shaped approval is for: the one picked on the consent page, or
+/// the first seeded one. `Err` = the page posted a company that does not exist.
+fn chosen_realm(state: &OAuthState, picked: Option<&str>) -> Result<Option<String>, &'static str> {
+    let OAuthShape::QuickBooks { companies } = &state.config.shape else {
+        return Ok(None);
+    };
+    let company = match picked {
+        Some(id) => companies.iter().find(|c| c.realm_id == id),
+        None => companies.first(),
+    };
+    company
+        .map(|c| Some(c.realm_id.clone()))
+        .ok_or("That company is not one of yours.")
+}
+
+/// This fake's own base URL as the browser reached it (Zoho's `accounts-server`).
+fn own_base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+fn approve(
+    state: &OAuthState,
+    headers: &HeaderMap,
+    params: &Params,
+    picked_realm: Option<&str>,
+) -> Response {
     let get = |name: &str| params.get(name).cloned().unwrap_or_default();
+    let realm_id = match chosen_realm(state, picked_realm) {
+        Ok(realm) => realm,
+        Err(reason) => return authorize_page_error(reason),
+    };
     let now = state.clock.now();
     let code = {
         let mut inner = state.lock();
@@ -179,19 +224,22 @@ fn approve(state: &OAuthState, params: &Params) -> Response {
                 challenge: get("code_challenge"),
                 expires_at: now + state.code_lifetime(),
                 used: false,
+                realm_id: realm_id.clone(),
             },
         );
         code
     };
     let st = get("state");
-    let mut pairs = vec![("code", code.as_str()), ("state", st.as_str())];
-    pairs.extend(
-        state
-            .config
-            .callback_extras
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let mut pairs = vec![("code", code), ("state", st)];
+    match (&state.config.shape, realm_id) {
+        (OAuthShape::QuickBooks { .. }, Some(realm)) => pairs.push(("realmId", realm)),
+        (OAuthShape::Zoho { location, .. }, _) => {
+            pairs.push(("location", location.clone()));
+            pairs.push(("accounts-server", own_base_url(headers)));
+        }
+        (OAuthShape::QuickBooks { .. }, None) => {}
+    }
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     redirect_with(&get("redirect_uri"), &pairs)
 }
 
@@ -207,10 +255,30 @@ fn deny(params: &Params) -> Response {
     )
 }
 
-fn consent_page(params: &Params) -> Response {
+fn consent_page(state: &OAuthState, params: &Params) -> Response {
+    // QuickBooks asks which company to connect; the first is preselected.
+    let companies: String = match &state.config.shape {
+        OAuthShape::QuickBooks { companies } => {
+            let options: String = companies
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    format!(
+                        "<label style=\"display:block;margin:.4em 0\"><input type=\"radio\" \
+                         name=\"realmId\" value=\"{}\"{}> {}</label>",
+                        escape(&c.realm_id),
+                        if i == 0 { " checked" } else { "" },
+                        escape(&c.name)
+                    )
+                })
+                .collect();
+            format!("<fieldset><legend>Company</legend>{options}</fieldset>")
+        }
+        OAuthShape::Zoho { .. } => String::new(),
+    };
     let hidden: String = params
         .iter()
-        .filter(|(k, _)| k.as_str() != "decision")
+        .filter(|(k, _)| !matches!(k.as_str(), "decision" | "realmId"))
         .map(|(k, v)| {
             format!(
                 "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
@@ -223,7 +291,7 @@ fn consent_page(params: &Params) -> Response {
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sandbox sign-in</title></head>\
          <body style=\"font-family:sans-serif;margin:4em\"><h1>Connect Casebridge (sandbox)</h1>\
          <p>Casebridge asks to read your invoices and customers.</p>\
-         <form method=\"post\" action=\"/oauth/authorize\">{hidden}\
+         <form method=\"post\">{hidden}{companies}\
          <button name=\"decision\" value=\"allow\">Connect</button> \
          <button name=\"decision\" value=\"deny\">Cancel</button></form></body></html>"
     ))
@@ -313,10 +381,12 @@ fn code_grant(state: &OAuthState, client_id: &str, form: &Params) -> Response {
     if !valid {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
     }
-    let access = inner.issue_access(now + state.access_lifetime());
-    let refresh = inner.issue_refresh(client_id);
+    let realm_id = issued.realm_id.clone();
+    let access = inner.issue_access(now + state.access_lifetime(), realm_id.clone());
+    let refresh = inner.issue_refresh(client_id, realm_id, state.config.max_refresh_tokens);
+    let api_domain = inner.api_domain.clone();
     drop(inner);
-    token_response(state, &access, Some(&refresh))
+    token_response(state, &access, Some(&refresh), api_domain.as_deref())
 }
 
 fn refresh_grant(state: &OAuthState, client_id: &str, form: &Params) -> Response {
@@ -325,40 +395,46 @@ fn refresh_grant(state: &OAuthState, client_id: &str, form: &Params) -> Response
     };
     let now = state.clock.now();
     let mut inner = state.lock();
-    let usable = inner
-        .refresh
-        .get(presented)
-        .is_some_and(|e| e.active && e.client_id == client_id);
-    if !usable {
-        inner.refreshes_refused += 1;
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
-    }
-    inner.refreshes_ok += 1;
-    let access = inner.issue_access(now + state.access_lifetime());
-    let rotated = if state.config.rotate_refresh_tokens {
-        if let Some(old) = inner.refresh.get_mut(presented) {
-            old.active = false;
+    let realm_id = match inner.refresh.get(presented) {
+        Some(e) if e.active && e.client_id == client_id => e.realm_id.clone(),
+        _ => {
+            inner.refreshes_refused += 1;
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
         }
-        Some(inner.issue_refresh(client_id))
+    };
+    inner.refreshes_ok += 1;
+    let access = inner.issue_access(now + state.access_lifetime(), realm_id);
+    let rotated = if state.config.rotate_refresh_tokens {
+        inner.rotate_refresh(presented)
     } else {
         None
     };
+    let api_domain = inner.api_domain.clone();
     drop(inner);
-    token_response(state, &access, rotated.as_deref())
+    token_response(state, &access, rotated.as_deref(), api_domain.as_deref())
 }
 
-fn token_response(state: &OAuthState, access: &str, refresh: Option<&str>) -> Response {
+fn token_response(
+    state: &OAuthState,
+    access: &str,
+    refresh: Option<&str>,
+    api_domain: Option<&str>,
+) -> Response {
+    let zoho = matches!(state.config.shape, OAuthShape::Zoho { .. });
     let mut body = json!({
-        "token_type": "bearer",
+        // Each provider's own spelling (quickbooks.md §1, zoho.md §1).
+        "token_type": if zoho { "Bearer" } else { "bearer" },
         "expires_in": state.config.access_token_secs,
         "access_token": access,
     });
     if let Some(refresh) = refresh {
         body["refresh_token"] = json!(refresh);
-        // QuickBooks' rolling 100 days (illustrative value from quickbooks.md).
-        body["x_refresh_token_expires_in"] = json!(8_726_400);
+        if !zoho {
+            // QuickBooks' rolling 100 days (illustrative value from quickbooks.md).
+            body["x_refresh_token_expires_in"] = json!(8_726_400);
+        }
     }
-    if let Some(domain) = &state.config.api_domain {
+    if let (true, Some(domain)) = (zoho, api_domain) {
         body["api_domain"] = json!(domain);
     }
     json_response(StatusCode::OK, &body)
@@ -393,7 +469,12 @@ async fn userinfo(State(state): St, headers: HeaderMap) -> Response {
         .and_then(|v| v.strip_prefix("Bearer "));
     let now = state.clock.now();
     match token {
-        Some(token) if state.lock().access_valid(token, now) => {
+        Some(token)
+            if matches!(
+                state.lock().check_access(token, now),
+                AccessCheck::Valid { .. }
+            ) =>
+        {
             json_response(StatusCode::OK, &json!({ "sub": "sandbox-user" }))
         }
         _ => oauth_error(StatusCode::UNAUTHORIZED, "invalid_token"),

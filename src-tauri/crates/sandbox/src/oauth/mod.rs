@@ -5,6 +5,15 @@
 //! `refresh_token` (optionally rotating: the old refresh token then answers
 //! `{"error":"invalid_grant"}`, as QuickBooks does); expiring access tokens; and revocation.
 //!
+//! Two shapes ([`OAuthShape`]): QuickBooks, whose consent page lets the user pick one of the
+//! seeded companies and whose callback carries its `realmId`; and Zoho, whose callback carries
+//! `location` and `accounts-server` (this fake's own address), whose token responses carry
+//! `api_domain`, and which keeps at most 20 refresh tokens per client (the 21st sign-in ends
+//! the oldest). Every grant remembers its company, so the API fakes can check a bearer token
+//! with [`OAuthHandle::check_access_token`]. Routes answer under QuickBooks-like paths
+//! (`/oauth/authorize`, `/oauth/token`, `/oauth/revoke`) and Zoho's (`/oauth/v2/auth`,
+//! `/oauth/v2/token`, `/oauth/v2/token/revoke`).
+//!
 //! Stricter than both providers where they differ: PKCE is mandatory, redirect URIs match
 //! exactly (a registered loopback URI without a port accepts any port, RFC 8252 §7.3).
 
@@ -66,11 +75,80 @@ pub struct OAuthConfig {
     pub code_secs: i64,
     /// QuickBooks rotates (`true`); Zoho keeps the refresh token (`false`).
     pub rotate_refresh_tokens: bool,
-    /// Added to every successful callback, e.g. `realmId` (QuickBooks) or `location` and
-    /// `accounts-server` (Zoho).
-    pub callback_extras: Vec<(String, String)>,
-    /// Zoho's `api_domain` in token responses.
-    pub api_domain: Option<String>,
+    /// Which provider's callback and token response this fake imitates.
+    pub shape: OAuthShape,
+    /// At most this many active refresh tokens per client; a new sign-in beyond it silently
+    /// ends the oldest (Zoho: 20). `None` = unlimited.
+    pub max_refresh_tokens: Option<usize>,
+}
+
+/// A company the QuickBooks-shaped consent page offers (a sandbox company of the developer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxCompany {
+    pub realm_id: String,
+    pub name: String,
+}
+
+/// The provider-specific parts of the redirect and the token response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OAuthShape {
+    /// The consent page lists `companies` (auto-approve takes the first); the callback carries
+    /// the chosen one's `realmId`, and every grant is bound to it.
+    QuickBooks { companies: Vec<SandboxCompany> },
+    /// The callback carries `location` and `accounts-server` (this fake's own base URL, where
+    /// the code must be exchanged); token responses carry `api_domain` when one is set (at
+    /// start-up or later with [`OAuthHandle::set_api_domain`]).
+    Zoho {
+        location: String,
+        api_domain: Option<String>,
+    },
+}
+
+/// The sandbox company of the default QuickBooks shape.
+pub const DEFAULT_REALM_ID: &str = "9130350000000001";
+
+/// Zoho keeps at most this many refresh tokens per user and client (zoho.md §1).
+pub const ZOHO_MAX_REFRESH_TOKENS: usize = 20;
+
+impl OAuthShape {
+    /// QuickBooks with one sandbox company ([`DEFAULT_REALM_ID`]).
+    pub fn quickbooks() -> Self {
+        OAuthShape::QuickBooks {
+            companies: vec![SandboxCompany {
+                realm_id: DEFAULT_REALM_ID.into(),
+                name: "Sandbox Company_US_1".into(),
+            }],
+        }
+    }
+}
+
+impl OAuthConfig {
+    /// A Zoho-shaped fake: no rotation, `location`/`accounts-server` in the callback,
+    /// `api_domain` in token responses, at most 20 refresh tokens per client.
+    pub fn zoho(location: &str, api_domain: Option<String>) -> Self {
+        OAuthConfig {
+            rotate_refresh_tokens: false,
+            shape: OAuthShape::Zoho {
+                location: location.into(),
+                api_domain,
+            },
+            max_refresh_tokens: Some(ZOHO_MAX_REFRESH_TOKENS),
+            ..OAuthConfig::default()
+        }
+    }
+}
+
+/// What a bearer token presented to an API fake is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessCheck {
+    /// Current; `realm_id` is the QuickBooks company the grant is bound to (`None` for Zoho).
+    Valid { realm_id: Option<String> },
+    /// Was valid; its hour is over.
+    Expired,
+    /// Revoked (directly, with its refresh token, or by "remove app").
+    Revoked,
+    /// Never issued by this fake.
+    Unknown,
 }
 
 impl Default for OAuthConfig {
@@ -89,8 +167,8 @@ impl Default for OAuthConfig {
             access_token_secs: 3600,
             code_secs: 600,
             rotate_refresh_tokens: true,
-            callback_extras: vec![("realmId".into(), "9130350000000001".into())],
-            api_domain: None,
+            shape: OAuthShape::quickbooks(),
+            max_refresh_tokens: None,
         }
     }
 }
@@ -125,8 +203,30 @@ impl OAuthHandle {
 
     /// Whether `token` is an access token that has neither expired nor been revoked.
     pub fn is_access_token_valid(&self, token: &str) -> bool {
+        matches!(self.check_access_token(token), AccessCheck::Valid { .. })
+    }
+
+    /// What `token` is, for the API fakes' `Authorization` check (QuickBooks: also which
+    /// company it may read).
+    pub fn check_access_token(&self, token: &str) -> AccessCheck {
         let now = self.state.clock.now();
-        self.state.lock().access_valid(token, now)
+        self.state.lock().check_access(token, now)
+    }
+
+    /// Sets the `api_domain` of later Zoho-shaped token responses (the Zoho API fake's URL,
+    /// known only once it listens). No effect on the QuickBooks shape.
+    pub fn set_api_domain(&self, api_domain: &str) {
+        self.state.lock().api_domain = Some(api_domain.to_owned());
+    }
+
+    /// How many refresh tokens are active (Zoho's cap makes old ones fall off).
+    pub fn active_refresh_tokens(&self) -> usize {
+        self.state
+            .lock()
+            .refresh
+            .values()
+            .filter(|e| e.active)
+            .count()
     }
 
     /// How many refresh grants succeeded, and how many were refused.
@@ -183,6 +283,12 @@ pub fn build(
     }
     if config.access_token_secs <= 0 || config.code_secs <= 0 {
         return invalid("token and code lifetimes must be positive");
+    }
+    if matches!(&config.shape, OAuthShape::QuickBooks { companies } if companies.is_empty()) {
+        return invalid("the QuickBooks shape needs at least one company");
+    }
+    if config.max_refresh_tokens == Some(0) {
+        return invalid("max_refresh_tokens must allow at least one token");
     }
     let state = Arc::new(OAuthState::new(config, clock.clone(), seed));
     let server = FakeServer::new(

@@ -239,9 +239,8 @@ async fn oauth_refresh_rotates_and_the_old_refresh_token_dies() {
 #[tokio::test]
 async fn oauth_zoho_style_keeps_the_refresh_token_and_sends_api_domain() {
     let f = start(OAuthConfig {
-        rotate_refresh_tokens: false,
-        api_domain: Some("https://www.zohoapis.eu".into()),
-        ..auto_approve()
+        approval: Approval::AutoApprove,
+        ..OAuthConfig::zoho("eu", Some("https://www.zohoapis.eu".into()))
     })
     .await;
     let code = f.code().await;
@@ -262,6 +261,8 @@ async fn oauth_zoho_style_keeps_the_refresh_token_and_sends_api_domain() {
         .unwrap();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["api_domain"], "https://www.zohoapis.eu");
+    assert_eq!(body["token_type"], "Bearer", "Zoho's spelling");
+    assert!(body.get("x_refresh_token_expires_in").is_none(), "{body}");
     let refresh = str_field(&body, "refresh_token").to_owned();
     for _ in 0..2 {
         let (status, body) = f.refresh(&refresh).await;
@@ -382,4 +383,162 @@ async fn oauth_revoking_the_refresh_token_ends_the_grant() {
         (status, body["error"].as_str()),
         (400, Some("invalid_grant"))
     );
+}
+
+fn two_companies() -> OAuthConfig {
+    OAuthConfig {
+        shape: OAuthShape::QuickBooks {
+            companies: vec![
+                SandboxCompany {
+                    realm_id: "4620816365000000001".into(),
+                    name: "Craig's Design & Landscaping".into(),
+                },
+                SandboxCompany {
+                    realm_id: "4620816365000000002".into(),
+                    name: "Nordlys Consulting ApS".into(),
+                },
+            ],
+        },
+        ..OAuthConfig::default()
+    }
+}
+
+async fn post_consent(f: &Fixture, extra: &[(&str, &str)]) -> reqwest::Response {
+    let challenge = challenge(VERIFIER);
+    let mut form = vec![
+        ("response_type", "code"),
+        ("client_id", DEMO_CLIENT_ID),
+        ("redirect_uri", REDIRECT),
+        ("state", "st-2"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("decision", "allow"),
+    ];
+    form.extend_from_slice(extra);
+    f.http
+        .post(format!("{}/oauth/authorize", f.fake.url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn oauth_quickbooks_consent_lets_the_user_pick_a_company_and_binds_tokens_to_it() {
+    let f = start(two_companies()).await;
+    let html = f.authorize(&[]).await.text().await.unwrap();
+    assert!(html.contains("Nordlys Consulting ApS"), "{html}");
+    assert!(
+        html.contains("Craig&#39;s") || html.contains("Craig's"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"4620816365000000002\""), "{html}");
+
+    let picked = post_consent(&f, &[("realmId", "4620816365000000002")]).await;
+    let pairs = location_pairs(&picked);
+    assert!(pairs.contains(&("realmId".into(), "4620816365000000002".into())));
+    let code = pairs.iter().find(|(k, _)| k == "code").unwrap().1.clone();
+    let (status, body) = f.exchange(&code, VERIFIER).await;
+    assert_eq!(status, 200, "{body}");
+    let access = str_field(&body, "access_token");
+    assert_eq!(
+        f.handle.check_access_token(access),
+        AccessCheck::Valid {
+            realm_id: Some("4620816365000000002".into())
+        }
+    );
+    // A refreshed token stays bound to the same company.
+    let (_, refreshed) = f.refresh(str_field(&body, "refresh_token")).await;
+    assert_eq!(
+        f.handle
+            .check_access_token(str_field(&refreshed, "access_token")),
+        AccessCheck::Valid {
+            realm_id: Some("4620816365000000002".into())
+        }
+    );
+    assert_eq!(
+        f.handle.check_access_token("at_never"),
+        AccessCheck::Unknown
+    );
+}
+
+#[tokio::test]
+async fn oauth_quickbooks_consent_refuses_a_company_that_is_not_offered() {
+    let f = start(two_companies()).await;
+    let response = post_consent(&f, &[("realmId", "999")]).await;
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("location").is_none());
+}
+
+#[tokio::test]
+async fn oauth_zoho_callback_names_the_data_centre_and_this_accounts_server() {
+    let f = start(OAuthConfig {
+        approval: Approval::AutoApprove,
+        ..OAuthConfig::zoho("eu", None)
+    })
+    .await;
+    let response = f.authorize(&[]).await;
+    let pairs = location_pairs(&response);
+    assert!(pairs.contains(&("location".into(), "eu".into())));
+    assert!(
+        pairs.contains(&("accounts-server".into(), f.fake.url())),
+        "{pairs:?}"
+    );
+    assert!(!pairs.iter().any(|(k, _)| k == "realmId"));
+    // The API fake's address arrives after start-up.
+    f.handle.set_api_domain("http://127.0.0.1:9");
+    let code = pairs.iter().find(|(k, _)| k == "code").unwrap().1.clone();
+    let (_, body) = f.exchange(&code, VERIFIER).await;
+    assert_eq!(body["api_domain"], "http://127.0.0.1:9");
+    assert_eq!(
+        f.handle
+            .check_access_token(str_field(&body, "access_token")),
+        AccessCheck::Valid { realm_id: None }
+    );
+}
+
+#[tokio::test]
+async fn oauth_zoho_keeps_twenty_refresh_tokens_and_the_21st_sign_in_ends_the_oldest() {
+    let f = start(OAuthConfig {
+        approval: Approval::AutoApprove,
+        ..OAuthConfig::zoho("com", None)
+    })
+    .await;
+    let mut refresh_tokens = Vec::new();
+    for _ in 0..=ZOHO_MAX_REFRESH_TOKENS {
+        let code = f.code().await;
+        let (_, body) = f.exchange(&code, VERIFIER).await;
+        refresh_tokens.push(str_field(&body, "refresh_token").to_owned());
+    }
+    assert_eq!(f.handle.active_refresh_tokens(), ZOHO_MAX_REFRESH_TOKENS);
+    assert!(!f.handle.is_refresh_token_active(&refresh_tokens[0]));
+    assert!(f.handle.is_refresh_token_active(&refresh_tokens[1]));
+    let (status, body) = f.refresh(&refresh_tokens[0]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[tokio::test]
+async fn oauth_expired_and_revoked_access_tokens_are_told_apart() {
+    let f = start(auto_approve()).await;
+    let code = f.code().await;
+    let (_, body) = f.exchange(&code, VERIFIER).await;
+    let access = str_field(&body, "access_token").to_owned();
+    f.clock.advance(Duration::seconds(3600));
+    assert_eq!(f.handle.check_access_token(&access), AccessCheck::Expired);
+    f.handle.revoke_all();
+    assert_eq!(f.handle.check_access_token(&access), AccessCheck::Revoked);
+}
+
+#[test]
+fn oauth_config_without_companies_is_refused() {
+    let config = OAuthConfig {
+        shape: OAuthShape::QuickBooks { companies: vec![] },
+        ..OAuthConfig::default()
+    };
+    let clock: crate::SharedClock = Arc::new(crate::SystemClock);
+    let err = build(config, clock, 1).err().expect("refused");
+    assert_eq!(err.code(), "sandbox_invalid_config");
 }

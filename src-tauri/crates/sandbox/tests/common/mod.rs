@@ -87,6 +87,7 @@ pub async fn start_with(agency: AgencyConfig) -> Agency {
         clock: Arc::new(clock.clone()),
         agency: Some(agency),
         stripe: None,
+        ..SandboxConfig::default()
     })
     .await
     .expect("sandbox starts");
