@@ -1,0 +1,291 @@
+// QuickBooks Online and Zoho Books end to end in demo mode, in the real window:
+// Integrations → connect QuickBooks (Cancel once, a declined consent, then a
+// company picked on the consent page) → connect Zoho (organization picker with
+// nothing preselected; Esc puts the choice off, the card offers it again) →
+// fetch both with live progress → submit one invoice from each → the health
+// panel shows company, organization and last fetch.
+//
+// The consent pages are the sandbox's fakes. In e2e the system browser cannot
+// be clicked, so the test plays the browser: it reads the sign-in address the
+// page shows ("Copy the sign-in address"), loads the consent page with fetch(),
+// posts the decision the buttons would post, and follows the redirect to the
+// app's loopback listener on 127.0.0.1. Nothing leaves 127.0.0.1.
+//
+// Screenshots: test-artifacts/e2e/oauth-*.png.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { launchApp } from '../lib/app.mjs';
+import { Key as K, elementRef } from '../lib/webdriver.mjs';
+
+/** The second of the demo's QuickBooks companies (sandbox demo.rs), so the pick is visible. */
+const QUICKBOOKS_REALM = '9130350000000002';
+const QUICKBOOKS_COMPANY = /Craig.s Design and Landscaping Services/;
+
+describe('QuickBooks and Zoho in demo mode', () => {
+  let app;
+  let d;
+
+  // ---- helpers over the harness's WebDriver client ------------------------
+  const byTestId = (id, options) => app.waitForTestId(id, options);
+  const click = async (id) => d.click(await byTestId(id));
+  const exists = async (id) => (await d.find(`[data-testid="${id}"]`)) !== null;
+
+  async function waitUntil(what, check, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    for (;;) {
+      try {
+        last = await check();
+        if (last) return last;
+      } catch (err) {
+        last = err.message;
+      }
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; last: ${last}`);
+      await sleep(150);
+    }
+  }
+
+  const waitText = (id, pattern, timeoutMs) =>
+    waitUntil(
+      `${id} to match ${pattern}`,
+      async () => {
+        const el = await d.find(`[data-testid="${id}"]`);
+        const text = el ? await d.text(el) : '';
+        return pattern.test(text) ? text : false;
+      },
+      timeoutMs,
+    );
+
+  /** Calls a shell command the way the UI does (read-only lookups for choosing test data). */
+  const invoke = (command, args = {}) =>
+    d
+      .executeAsync(
+        'const [cmd, args, done] = arguments;' +
+          'window.__TAURI_INTERNALS__.invoke(cmd, args).then((v) => done({ ok: v }), (e) => done({ err: e }));',
+        [command, args],
+      )
+      .then((r) => {
+        if (r.err !== undefined) throw new Error(`${command}: ${JSON.stringify(r.err)}`);
+        return r.ok;
+      });
+
+  async function typeInto(id, text) {
+    const el = await byTestId(id);
+    await d.clear(el);
+    if (text !== '') await d.sendKeys(el, text);
+    else await d.execute('arguments[0].dispatchEvent(new Event("input", { bubbles: true }));', [elementRef(el)]);
+  }
+
+  /** The consent page's address, as the waiting card offers it for copying. */
+  async function authorizeUrl(provider) {
+    const url = await waitUntil(`${provider}'s sign-in address`, () =>
+      d.execute(`return document.querySelector('[data-testid="${provider}-authorize-url"]')?.textContent ?? '';`),
+    );
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\//, 'the demo consent page is the local fake');
+    return url;
+  }
+
+  /**
+   * Plays the browser on the fake's consent page: loads it, posts what its
+   * buttons post (with the chosen company on QuickBooks), and follows the
+   * redirect to the app's loopback listener. Returns the redirect address.
+   */
+  async function decide(url, decision, fields = {}) {
+    const page = await fetch(url);
+    assert.equal(page.status, 200, 'the consent page loads');
+    const html = await page.text();
+    const form = new URLSearchParams();
+    for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+      form.set(unescapeHtml(m[1]), unescapeHtml(m[2]));
+    }
+    assert.ok(form.has('state') && form.has('code_challenge'), 'the consent page carries state and PKCE');
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    form.set('decision', decision);
+    const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? new URL(url).pathname;
+    const posted = await fetch(new URL(unescapeHtml(action), url), {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
+    assert.ok(posted.status >= 300 && posted.status < 400, `the consent answers with a redirect, got ${posted.status}`);
+    const back = posted.headers.get('location');
+    assert.ok(back, 'the redirect has a Location');
+    assert.match(back, /^http:\/\/(127\.0\.0\.1|localhost):\d+\//, 'the redirect goes to the loopback listener');
+    const landed = await fetch(back);
+    await landed.text();
+    return back;
+  }
+
+  function unescapeHtml(text) {
+    return text
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  }
+
+  const selectionCount = async () => {
+    const text = await app.textOf('selection-count');
+    const m = /([\d,]+) selected/.exec(text);
+    return m ? Number(m[1].replace(/,/g, '')) : 0;
+  };
+
+  before(async () => {
+    app = await launchApp();
+    d = app.driver;
+  });
+
+  after(async () => {
+    await app?.close();
+  });
+
+  // ---- QuickBooks ---------------------------------------------------------
+
+  it('shows both OAuth cards ready to connect, with their health', async () => {
+    await click('nav-integrations');
+    await byTestId('integration-quickbooks');
+    assert.match(await app.textOf('quickbooks-connect-start'), /Connect QuickBooks/);
+    assert.match(await app.textOf('zoho-connect-start'), /Connect Zoho Books/);
+    await app.screenshot('oauth-01-integrations');
+  });
+
+  it('waits for the browser with Cancel, and Cancel goes back to the button', async () => {
+    await click('quickbooks-connect-start');
+    await waitText('quickbooks-waiting', /Waiting for you to approve in your browser/);
+    await authorizeUrl('quickbooks');
+    const zohoStart = await byTestId('zoho-connect-start');
+    assert.equal(await d.property(zohoStart, 'disabled'), true, 'one sign-in at a time');
+    await app.screenshot('oauth-02-quickbooks-waiting');
+    await click('quickbooks-cancel');
+    await waitUntil('the waiting box to go', async () => !(await exists('quickbooks-waiting')));
+    assert.equal(await d.find('[data-testid="integration-quickbooks"] [data-testid="error-notice"]'), null, 'Cancel is no error');
+  });
+
+  it('says so when access is declined on the consent page', async () => {
+    await click('quickbooks-connect-start');
+    await decide(await authorizeUrl('quickbooks'), 'deny');
+    const notice = await app.waitFor('[data-testid="quickbooks-connect"] [data-testid="error-notice"]', { timeoutMs: 20_000 });
+    assert.match(await d.text(notice), /access was declined/);
+    assert.match(await app.textOf('quickbooks-connect-start'), /Try again/);
+    await app.screenshot('oauth-03-quickbooks-denied');
+  });
+
+  it('connects QuickBooks to the company picked on the consent page, shown by name', async () => {
+    await click('quickbooks-connect-start');
+    await decide(await authorizeUrl('quickbooks'), 'allow', { realmId: QUICKBOOKS_REALM });
+    await waitText('quickbooks-connected', QUICKBOOKS_COMPANY, 20_000);
+    await waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
+    await waitText('health-quickbooks-last-success', /never/);
+    await app.screenshot('oauth-04-quickbooks-connected');
+  });
+
+  // ---- Zoho ----------------------------------------------------------------
+
+  let chosenOrg;
+
+  it('connects Zoho and asks for the organization, none preselected; Esc puts it off', async () => {
+    await click('zoho-connect-start');
+    await decide(await authorizeUrl('zoho'), 'allow');
+    await byTestId('org-picker', { timeoutMs: 20_000 });
+    const radios = await d.findAll('[data-testid="org-option"] input[type="radio"]');
+    assert.ok(radios.length >= 1, 'at least one organization to choose');
+    for (const radio of radios) assert.equal(await d.property(radio, 'checked'), false, 'nothing is preselected');
+    await app.screenshot('oauth-05-zoho-organizations');
+
+    // Confirming without a choice says what to do.
+    await click('org-confirm');
+    await waitText('org-problem', /Choose an organization/);
+
+    await d.pressKeys(K.Escape);
+    await waitUntil('the picker to close on Esc', async () => !(await exists('org-picker')));
+    await waitText('zoho-needs-org', /no organization is chosen yet/);
+  });
+
+  it('chooses the organization from the card and confirms it', async () => {
+    await click('zoho-choose-org');
+    await byTestId('org-picker');
+    const options = await d.findAll('[data-testid="org-option"]');
+    // The last active one: a deliberate choice, not the default at the top.
+    let target = null;
+    for (const option of options) {
+      const input = await d.find('input', option);
+      if (!(await d.property(input, 'disabled'))) target = option;
+    }
+    assert.ok(target, 'an active organization');
+    chosenOrg = (await d.text(target)).split('\n')[0].replace(/default in Zoho Books|inactive/g, '').trim();
+    await d.click(target);
+    await click('org-confirm');
+    await waitUntil('the picker to close', async () => !(await exists('org-picker')), 20_000);
+    await waitText('zoho-connected', new RegExp(`Connected to ${chosenOrg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await waitText('health-zoho-account', /\S/);
+    await app.screenshot('oauth-06-zoho-connected');
+  });
+
+  // ---- fetch ------------------------------------------------------------------
+
+  for (const provider of ['quickbooks', 'zoho']) {
+    it(`fetches ${provider} unpaid invoices with progress`, async () => {
+      await click(`${provider}-fetch-start`);
+      const during = await waitText(`${provider}-fetch-status`, /Fetching|Fetched/);
+      if (/Fetching/.test(during)) await app.screenshot(`oauth-07-${provider}-fetching`);
+      await waitText(`${provider}-fetch-status`, /Fetched [\d,]+ unpaid invoices/, 180_000);
+      const fetched = Number((await app.textOf(`${provider}-fetch-status`)).match(/Fetched ([\d,]+)/)[1].replace(/,/g, ''));
+      assert.ok(fetched > 0, `${provider} gave unpaid invoices`);
+      await waitText(`health-${provider}-last-success`, /just now|seconds? ago|minute/);
+      await app.screenshot(`oauth-08-${provider}-fetched`);
+    });
+  }
+
+  // ---- submit one from each ----------------------------------------------------
+
+  it('submits one QuickBooks and one Zoho invoice to the agency', async () => {
+    const agency = await invoke('agency_connection');
+    assert.ok(agency, 'demo mode comes with the agency sandbox connected');
+    const page = await invoke('list_invoices', {
+      query: { filter: 'ready', search: null, sort: 'issue_date', descending: true, offset: 0, limit: 1000 },
+    });
+    const pick = (provider) => page.rows.find((r) => r.provider === provider && r.creditorReference);
+    const chosen = [pick('quickbooks'), pick('zoho')];
+    assert.ok(chosen[0], 'a ready QuickBooks invoice');
+    assert.ok(chosen[1], 'a ready Zoho invoice');
+
+    await click('nav-invoices');
+    await click('filter-ready');
+    for (const row of chosen) {
+      await typeInto('invoice-search', row.creditorReference);
+      const check = await app.waitFor(`[data-testid="invoice-row"][data-key="${row.sourceRef}"] [data-testid="row-check"]`);
+      if ((await d.attribute(check, 'aria-checked')) !== 'true') await d.click(check);
+    }
+    await typeInto('invoice-search', '');
+    await waitUntil('two selected', async () => (await selectionCount()) === 2);
+    await app.screenshot('oauth-09-selected');
+
+    await click('submit-selected');
+    await byTestId('submit-confirm');
+    for (const row of chosen) {
+      assert.ok(await d.find(`[data-testid="will-send-item"][data-key="${row.sourceRef}"]`), `${row.provider} invoice will be sent`);
+    }
+    await app.screenshot('oauth-10-confirm');
+    await click('submit-send');
+    await byTestId('submit-results', { timeoutMs: 60_000 });
+    const accepted = await d.findAll('[data-testid="result-item"][data-state="accepted"]');
+    assert.equal(accepted.length, 2, 'both cases accepted by the agency sandbox');
+    await app.screenshot('oauth-11-submitted');
+    await click('submit-close');
+  });
+
+  it('shows both connections healthy on Integrations, in the dark theme too', async () => {
+    await click('nav-integrations');
+    await waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
+    await waitText('health-zoho-account', /\S/);
+    await app.screenshot('oauth-12-health');
+    await click('nav-settings');
+    await click('theme-dark');
+    await click('nav-integrations');
+    await byTestId('health-zoho');
+    await app.screenshot('oauth-13-health-dark');
+  });
+});
