@@ -99,12 +99,17 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         create_data_dir(&config)?;
         let store = Store::open(&config.db_path())?;
-        let no_fakes = casebridge_sandbox::SandboxUrls { agency: None, stripe: None };
+        let no_fakes = casebridge_sandbox::SandboxUrls { agency: None, stripe: None, quickbooks_oauth: None, zoho_oauth: None };
         let (sandbox, sandbox_urls) = match (config.mode, &config.demo_agency_url) {
             (RunMode::Normal, _) => (None, no_fakes),
             (RunMode::Demo, Some(url)) => (
                 None,
-                casebridge_sandbox::SandboxUrls { agency: Some(url.clone()), stripe: config.demo_stripe_url.clone() },
+                casebridge_sandbox::SandboxUrls {
+                    agency: Some(url.clone()),
+                    stripe: config.demo_stripe_url.clone(),
+                    quickbooks_oauth: None,
+                    zoho_oauth: None,
+                },
             ),
             (RunMode::Demo, None) => {
                 let sandbox = Sandbox::start(casebridge_sandbox::demo::config()).await?;
