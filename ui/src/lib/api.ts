@@ -23,8 +23,10 @@ import type {
   InvoicePage,
   InvoiceQuery,
   JobEvent,
+  OAuthClientSettings,
   OAuthConnection,
   OAuthProvider,
+  SaveOAuthClientRequest,
   Settings,
   StripeConnection,
   SubmitOutcome,
@@ -67,6 +69,8 @@ export const api = {
   saveJsonExport: (suggestedName: string, contents: string) =>
     call<string | null>('save_json_export', { suggestedName, contents }),
   // ---- QuickBooks Online and Zoho Books (OAuth) ----
+  oauthClientSettings: (provider: OAuthProvider) => call<OAuthClientSettings>('oauth_client_settings', { provider }),
+  saveOAuthClient: (request: SaveOAuthClientRequest) => call<OAuthClientSettings>('save_oauth_client', { request }),
   /** Opens the consent page in the system browser; `finishOAuthConnect` waits for the redirect. */
   beginOAuthConnect: (request: BeginConnectRequest) => call<ConnectStarted>('begin_oauth_connect', { request }),
   /** Resolves when the browser came back (loopback or deep link), or rejects: denied, time-out, cancelled. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   choiceProblem,
+  clientRequest,
   connectLabel,
   dateFilters,
   failureKind,
@@ -209,5 +210,51 @@ describe('dateFilters', () => {
     expect(dateFilters({ ...blank, dueFrom: '2026-02-01', dueTo: '2026-01-01' })).toEqual({
       problem: 'The due range ends before it starts.',
     });
+  });
+});
+
+describe('clientRequest', () => {
+  const form = {
+    clientId: ' ABC123 ',
+    clientSecret: '',
+    environment: 'sandbox' as const,
+    redirect: 'loopback' as const,
+    redirectUris: 'http://localhost/callback\n\n http://127.0.0.1:8765/callback ',
+  };
+
+  it('trims, keeps a stored secret when the field is empty, and lists the redirect URIs', () => {
+    expect(clientRequest('quickbooks', form, true)).toEqual({
+      ok: {
+        provider: 'quickbooks',
+        clientId: 'ABC123',
+        clientSecret: null,
+        environment: 'sandbox',
+        redirect: 'loopback',
+        redirectUris: ['http://localhost/callback', 'http://127.0.0.1:8765/callback'],
+      },
+    });
+  });
+
+  it('asks for the client ID, and for the secret when none is stored', () => {
+    expect(clientRequest('zoho', { ...form, clientId: ' ' }, true)).toEqual({ problem: 'Enter the client ID of your Zoho Books app.' });
+    expect(clientRequest('zoho', form, false)).toEqual({ problem: 'Enter the client secret of your Zoho Books app.' });
+  });
+
+  it('refuses a loopback URI that is not on this computer', () => {
+    const out = clientRequest('zoho', { ...form, redirectUris: 'http://0.0.0.0/callback' }, true);
+    expect(out).toEqual({ problem: 'A loopback redirect must be http://127.0.0.1/… or http://localhost/… : http://0.0.0.0/callback' });
+  });
+
+  it('refuses QuickBooks production over plain http, and a bounce page that is not https', () => {
+    expect(clientRequest('quickbooks', { ...form, environment: 'production' }, true)).toMatchObject({ problem: expect.stringMatching(/only accept HTTPS/) });
+    expect(clientRequest('quickbooks', { ...form, redirect: 'deep_link', redirectUris: 'http://example.com/bounce' }, true)).toEqual({
+      problem: 'The bounce page must be an https:// address: http://example.com/bounce',
+    });
+    expect(clientRequest('quickbooks', { ...form, redirect: 'deep_link', redirectUris: '' }, true)).toMatchObject({ problem: expect.stringMatching(/bounce page/) });
+  });
+
+  it('always saves Zoho as production (Zoho has no sandbox apps)', () => {
+    const out = clientRequest('zoho', { ...form, clientSecret: 's3cret' }, false);
+    expect(out).toMatchObject({ ok: { environment: 'production', clientSecret: 's3cret' } });
   });
 });

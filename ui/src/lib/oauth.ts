@@ -4,7 +4,19 @@
 // passed in, so the tests control the clock.
 
 import { formatInstant, formatRelative } from './dates';
-import type { IntegrationCard, IntegrationKind, OAuthConnection, OAuthHealth, OAuthProvider, UiError, ZohoOrganization } from './wire';
+import type {
+  IntegrationCard,
+  IntegrationKind,
+  OAuthClientSettings,
+  OAuthConnection,
+  OAuthEnvironment,
+  OAuthHealth,
+  OAuthProvider,
+  RedirectKind,
+  SaveOAuthClientRequest,
+  UiError,
+  ZohoOrganization,
+} from './wire';
 
 export type { OAuthProvider };
 
@@ -258,4 +270,71 @@ export function dateFilters(form: DateFilterForm): { ok: DateFilters } | { probl
     return { problem: 'The due range ends before it starts.' };
   }
   return { ok: out };
+}
+
+// ---- provider app (client id and secret) ---------------------------------
+
+export interface ClientForm {
+  clientId: string;
+  /** Empty keeps the stored secret. */
+  clientSecret: string;
+  environment: OAuthEnvironment;
+  redirect: RedirectKind;
+  /** One per line; empty = the defaults. */
+  redirectUris: string;
+}
+
+export function clientForm(settings: OAuthClientSettings): ClientForm {
+  return {
+    clientId: settings.clientId ?? '',
+    clientSecret: '',
+    environment: settings.environment,
+    redirect: settings.redirect,
+    redirectUris: settings.redirectUris.join('\n'),
+  };
+}
+
+const LOOPBACK_URI = /^http:\/\/(127\.0\.0\.1|localhost)(:\d{1,5})?\/\S*$/;
+const HTTPS_URI = /^https:\/\/[^/\s]+\/\S*$/;
+
+/**
+ * The save request, or what to fix first. Each check is one the provider
+ * would otherwise fail on much later, in the browser.
+ */
+export function clientRequest(
+  provider: OAuthProvider,
+  form: ClientForm,
+  secretStored: boolean,
+): { ok: SaveOAuthClientRequest } | { problem: string } {
+  const name = PROVIDER_TEXT[provider].short;
+  const clientId = form.clientId.trim();
+  const clientSecret = form.clientSecret.trim();
+  if (clientId === '') return { problem: `Enter the client ID of your ${name} app.` };
+  if (clientSecret === '' && !secretStored) return { problem: `Enter the client secret of your ${name} app.` };
+  const redirectUris = form.redirectUris
+    .split('\n')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (form.redirect === 'loopback') {
+    const bad = redirectUris.find((u) => !LOOPBACK_URI.test(u));
+    if (bad) return { problem: `A loopback redirect must be http://127.0.0.1/… or http://localhost/… : ${bad}` };
+    if (provider === 'quickbooks' && form.environment === 'production') {
+      return { problem: 'QuickBooks production apps only accept HTTPS redirects: choose the deep link with a bounce page.' };
+    }
+  } else {
+    if (redirectUris.length === 0) return { problem: 'Enter the address of the HTTPS bounce page registered with the app.' };
+    const bad = redirectUris.find((u) => !HTTPS_URI.test(u));
+    if (bad) return { problem: `The bounce page must be an https:// address: ${bad}` };
+  }
+  return {
+    ok: {
+      provider,
+      clientId,
+      clientSecret: clientSecret === '' ? null : clientSecret,
+      // Zoho has no separate sandbox apps.
+      environment: provider === 'zoho' ? 'production' : form.environment,
+      redirect: form.redirect,
+      redirectUris,
+    },
+  };
 }
