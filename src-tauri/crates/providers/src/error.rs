@@ -66,9 +66,7 @@ impl fmt::Display for ReconnectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ReconnectReason::NotConnected => "it is not connected",
-            ReconnectReason::RefreshRejected => {
-                "the saved authorization expired or was revoked"
-            }
+            ReconnectReason::RefreshRejected => "the saved authorization expired or was revoked",
             ReconnectReason::TokenRefused => "it refused a freshly renewed access token",
             ReconnectReason::AccessRevoked => {
                 "the connected user no longer has access to the company"
@@ -297,6 +295,17 @@ pub enum ProviderError {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// The source's daily request quota is used up (Zoho Books: per
+    /// organization, shared with every app connected to it).
+    #[error("{} allows no more requests today ({}){}", provider_name(*provider), limit.map_or_else(|| "daily limit reached".to_owned(), |l| format!("{l} per day used up")), resets_in_secs.map_or_else(String::new, |s| format!("; the count restarts in about {} h", s.div_ceil(3600))))]
+    DailyLimitReached {
+        /// Which provider.
+        provider: Provider,
+        /// The daily quota, when the source said (`X-Rate-Limit-Limit`).
+        limit: Option<u64>,
+        /// Seconds until it restarts, when the source said.
+        resets_in_secs: Option<u64>,
+    },
 }
 
 /// The name users know the provider by.
@@ -366,6 +375,7 @@ impl ProviderError {
             ProviderError::NeedsReconnect { .. } => "provider_reconnect_needed",
             ProviderError::TokenUnavailable { .. } => "provider_token_unavailable",
             ProviderError::InvoiceField { .. } => "invoice_field_invalid",
+            ProviderError::DailyLimitReached { .. } => "provider_daily_limit_reached",
         }
     }
 
@@ -433,6 +443,9 @@ impl ProviderError {
             }
             ProviderError::InvoiceField { .. } => {
                 "Open the invoice at the source to check that field; the other invoices are imported.".to_owned()
+            }
+            ProviderError::DailyLimitReached { .. } => {
+                "What was read so far is kept. Fetch the rest once the daily count restarts, or ask the provider's support to raise the organization's daily API limit.".to_owned()
             }
         }
     }

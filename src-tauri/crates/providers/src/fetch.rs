@@ -114,6 +114,36 @@ pub struct FetchProgress {
 pub trait ProgressSink: Send + Sync {
     /// One update; later ones supersede earlier ones.
     fn report(&self, progress: FetchProgress);
+
+    /// How many invoices the source says match, when it can count them
+    /// (QuickBooks `COUNT(*)`); said once, before the first page. Sources
+    /// without totals never call it.
+    fn expected_total(&self, _total: u64) {}
+
+    /// Where the source's daily request quota stands (Zoho Books: per
+    /// organization, shared with every app connected to it); said after
+    /// every answer that told us. Sources without a daily cap never call it.
+    fn daily_quota(&self, _quota: DailyQuota) {}
+
+    /// `true` once the listener wants the fetch stopped (the user pressed
+    /// Cancel). Asked between pages and while waiting: the fetch stops
+    /// sending, drops the pages in flight and returns what it has read so
+    /// far. Plain closures never cancel.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// How much of a daily request quota is used: "N of the daily cap used".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DailyQuota {
+    /// Requests counted today: the source's own count when it sends one
+    /// (`limit - remaining`), else the requests this client made.
+    pub used: u64,
+    /// The daily cap, when the source said.
+    pub limit: Option<u64>,
+    /// Seconds until the count restarts, when the source said.
+    pub resets_in_secs: Option<u64>,
 }
 
 impl<F> ProgressSink for F
@@ -184,6 +214,16 @@ pub struct FetchedInvoice {
     pub customer_deleted: bool,
 }
 
+/// One invoice read again right before submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rechecked {
+    /// Still owed; the balance is as of now.
+    Unpaid(Box<FetchedInvoice>),
+    /// Nothing to collect any more, and why (paid or voided at the source,
+    /// balance settled).
+    Settled(SkipReason),
+}
+
 /// Why an invoice the source listed was not returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -231,6 +271,20 @@ pub enum FailureScope {
     Invoice {
         /// The source's invoice id.
         id: String,
+    },
+    /// Rows `first..=last` (1-based, in the source's order) of an
+    /// offset-paged listing could not be read (QuickBooks pages).
+    Rows {
+        /// First row position of the lost page.
+        first: u64,
+        /// Last row position of the lost page.
+        last: u64,
+    },
+    /// These customers could not be read; their invoices are kept with the
+    /// invoice's own copy of the debtor (name, billing address, email).
+    Customers {
+        /// The source's customer ids.
+        ids: Vec<String>,
     },
 }
 

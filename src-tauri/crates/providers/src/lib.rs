@@ -39,6 +39,7 @@ mod bearer;
 mod error;
 mod fetch;
 mod http;
+pub mod quickbooks;
 mod ratelimit;
 pub mod stripe;
 pub mod zoho;
@@ -46,8 +47,9 @@ pub mod zoho;
 pub use bearer::{with_bearer, Authorized, BearerSource, BearerToken, StaticBearer};
 pub use error::{ErrorReport, KeyProblem, ProviderError, ReconnectReason};
 pub use fetch::{
-    DateRange, FailureScope, FetchFailure, FetchFilter, FetchOutcome, FetchProgress,
-    FetchedInvoice, InvoiceOrigin, ProgressSink, SkipReason, SkippedInvoice, SourceStatus,
+    DailyQuota, DateRange, FailureScope, FetchFailure, FetchFilter, FetchOutcome, FetchProgress,
+    FetchedInvoice, InvoiceOrigin, ProgressSink, Rechecked, SkipReason, SkippedInvoice,
+    SourceStatus,
 };
 pub use http::RetryPolicy;
-pub use ratelimit::RateBudget;
+pub use ratelimit::{RateBudget, RateWindow};

@@ -125,6 +125,68 @@ impl RateLimiter {
     }
 }
 
+/// One limit of a [`Pacer`]: at most `limit` requests start within any
+/// `window`. A source with several limits (QuickBooks: 10 per second and
+/// 500 per minute) gets one each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateWindow {
+    /// Requests allowed to start within `window`.
+    pub limit: u32,
+    /// The sliding window; a little longer than the source's own, for the
+    /// same reason as [`RateBudget::window`].
+    pub window: Duration,
+}
+
+/// Paces requests under several sliding windows at once. A start is
+/// recorded in every window in the same critical section that found room
+/// in all of them, so no window is ever judged on a stale start time.
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    logs: Mutex<Vec<(Duration, Log)>>,
+}
+
+impl Pacer {
+    pub(crate) fn new(windows: &[RateWindow]) -> Pacer {
+        Pacer {
+            logs: Mutex::new(
+                windows
+                    .iter()
+                    .map(|w| (w.window, Log::new(w.limit)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Waits until a request may start under every window, and records it.
+    /// Returns how long it waited; `on_wait` hears of each pause first.
+    pub(crate) async fn acquire(&self, on_wait: &(dyn Fn(Duration) + Send + Sync)) -> Duration {
+        let mut waited = Duration::ZERO;
+        loop {
+            let now = Instant::now();
+            let free_at = {
+                // As in RateLimiter: no await inside, so poison is harmless.
+                let mut logs = self.logs.lock().unwrap_or_else(PoisonError::into_inner);
+                let free_at = logs
+                    .iter_mut()
+                    .filter_map(|(window, log)| log.free_at(now, *window))
+                    .max();
+                match free_at {
+                    None => {
+                        logs.iter_mut()
+                            .for_each(|(_, log)| log.starts.push_back(now));
+                        return waited;
+                    }
+                    Some(at) => at,
+                }
+            };
+            let pause = free_at.saturating_duration_since(now);
+            on_wait(pause);
+            tokio::time::sleep_until(free_at).await;
+            waited += pause;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +219,39 @@ mod tests {
         }
         // 23 requests at 5 per second: the 21st starts after 4 s.
         assert_eq!(starts[20], Duration::from_secs(4));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pacer_keeps_both_the_second_and_the_minute_limit() {
+        let pacer = Pacer::new(&[
+            RateWindow {
+                limit: 10,
+                window: Duration::from_secs(1),
+            },
+            RateWindow {
+                limit: 25,
+                window: Duration::from_secs(60),
+            },
+        ]);
+        let start = Instant::now();
+        let mut starts = Vec::new();
+        for _ in 0..30 {
+            pacer.acquire(&no_report).await;
+            starts.push(Instant::now().duration_since(start));
+        }
+        // 10 at once, 10 a second later, 5 more at 2 s, then the minute
+        // window is full until the first start leaves it at 60 s.
+        assert_eq!(starts[9], Duration::ZERO);
+        assert_eq!(starts[10], Duration::from_secs(1));
+        assert_eq!(starts[24], Duration::from_secs(2));
+        assert_eq!(starts[25], Duration::from_secs(60));
+        for (i, t) in starts.iter().enumerate() {
+            let in_second = starts[i..]
+                .iter()
+                .take_while(|u| **u < *t + Duration::from_secs(1))
+                .count();
+            assert!(in_second <= 10, "{in_second} starts within 1 s of {t:?}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -13,9 +13,7 @@ use super::slices::{walk, Walk};
 use super::transport::{default_budget, Endpoint, Transport};
 use super::wire::{ListPage, MaybeDeleted, WireAccount, WireInvoice};
 use crate::error::ProviderError;
-use crate::fetch::{
-    FetchFilter, FetchOutcome, FetchedInvoice, ProgressSink, SkipReason, SourceStatus,
-};
+use crate::fetch::{FetchFilter, FetchOutcome, ProgressSink, Rechecked, SourceStatus};
 use crate::http::{base_url, RetryPolicy};
 use crate::ratelimit::RateBudget;
 
@@ -72,16 +70,6 @@ pub struct StripeAccount {
     pub name: Option<String>,
     /// The account's country (alpha-2), when Stripe told us.
     pub country: Option<String>,
-}
-
-/// One invoice read again right before submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rechecked {
-    /// Still owed; the balance is as of now.
-    Unpaid(Box<FetchedInvoice>),
-    /// Nothing to collect any more, and why (paid or voided at the source,
-    /// balance settled).
-    Settled(SkipReason),
 }
 
 /// A client for one Stripe account and key.

@@ -22,7 +22,9 @@ mod slices;
 mod transport;
 mod wire;
 
-pub use client::{FetchStrategy, Rechecked, StripeAccount, StripeClient, StripeOptions};
+pub use client::{FetchStrategy, StripeAccount, StripeClient, StripeOptions};
+// Defined beside the other fetch types, shared by every source.
+pub use crate::fetch::Rechecked;
 pub use key::{KeyKind, KeyWarning, StripeKey, StripeMode};
 pub use money::stripe_exponent;
 
