@@ -134,7 +134,7 @@ function refreshRows(oauth: OAuthHealth, now: Date): HealthRow[] {
   const left = daysUntil(expires, now) ?? 0;
   const row = timeRow('refresh-expiry', 'Sign-in valid until', expires, now, left < REFRESH_WARN_DAYS);
   if (left <= 0) row.value = `expired ${row.value}: reconnect`;
-  else row.value = `${row.value} unless renewed (every fetch renews it)`;
+  else row.value = `${row.value} (renewed as it is used)`;
   return [age, row];
 }
 
@@ -164,10 +164,10 @@ export function healthRows(card: IntegrationCard, now: Date): HealthRow[] {
   if (card.tokenExpiresAt) {
     const expired = (daysUntil(card.tokenExpiresAt, now) ?? 1) <= 0;
     const row = timeRow('token-expiry', 'Access token expires', card.tokenExpiresAt, now);
-    // An expired access token is normal: it is refreshed on the next call.
     if (expired) {
       row.label = 'Access token expired';
-      row.value = `${row.value} (renewed on the next fetch)`;
+      // Normal while the sign-in works: it is refreshed on the next call.
+      if (card.status !== 'needs_reconnect') row.value = `${row.value} (renewed on the next fetch)`;
     }
     rows.push(row);
   }
