@@ -134,6 +134,22 @@ export class SignInFlow {
     if (this.waitingFor(stage.provider)) this.stage = { kind: 'idle' };
   }
 
+  /**
+   * Ends a sign-in this window no longer waits for (the engine still does,
+   * e.g. after the window reloaded): the card says one is waiting; this
+   * stops it so a new one can start.
+   */
+  async cancelStale(provider: OAuthProvider): Promise<void> {
+    if (this.busy) return;
+    try {
+      await this.commands.cancel(provider);
+    } catch (error) {
+      this.stage = { kind: 'failed', provider, error: error as UiError };
+    } finally {
+      this.changed++;
+    }
+  }
+
   /** Keeps the organization chosen in the picker. */
   async choose(orgId: string): Promise<void> {
     const stage = this.stage;

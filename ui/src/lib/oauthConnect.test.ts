@@ -33,6 +33,8 @@ const conn = (partial: Partial<OAuthConnection>): OAuthConnection => ({
 
 function harness() {
   const finish = deferred<OAuthConnection>();
+  // A cancel with no sign-in waiting rejects a promise nobody awaits.
+  finish.promise.catch(() => {});
   const commands = {
     begin: vi.fn(async (_p: OAuthProvider): Promise<SignInStarted> => ({ authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?x', warning: null })),
     finish: vi.fn((_p: OAuthProvider) => finish.promise),
@@ -163,5 +165,14 @@ describe('SignInFlow', () => {
     flow.begin('quickbooks', true);
     await tick();
     expect(commands.begin).toHaveBeenCalledWith('quickbooks');
+  });
+
+  it('stops a sign-in the window forgot, and re-reads the cards', async () => {
+    const { flow, commands } = harness();
+    const before = flow.changed;
+    await flow.cancelStale('zoho');
+    expect(commands.cancel).toHaveBeenCalledWith('zoho');
+    expect(flow.stage.kind).toBe('idle');
+    expect(flow.changed).toBe(before + 1);
   });
 });
