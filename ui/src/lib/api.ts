@@ -25,6 +25,7 @@ import type {
   JobEvent,
   OAuthClientSettings,
   OAuthConnection,
+  OAuthFinished,
   OAuthProvider,
   SaveOAuthClientRequest,
   Settings,
@@ -42,6 +43,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
     throw toUiError(error);
   }
 }
+
+/** The shell's event when a deep-link (casebridge://oauth/callback) sign-in ended. */
+export const OAUTH_FINISHED = 'oauth://finished';
 
 /** The shell's event for long jobs (fetch, import, submit). */
 export const JOB_PROGRESS = 'job://progress';
@@ -83,6 +87,8 @@ export const api = {
   /** Progress arrives as job://progress events of kind "fetch". */
   fetchQuickbooks: (request: FetchRequest) => call<FetchSummary>('fetch_quickbooks', { request }),
   fetchZoho: (request: FetchRequest) => call<FetchSummary>('fetch_zoho', { request }),
+  onOAuthFinished: (handler: (event: OAuthFinished) => void): Promise<UnlistenFn> =>
+    listen<OAuthFinished>(OAUTH_FINISHED, (e) => handler(e.payload)),
   onJobProgress: (handler: (event: JobEvent) => void): Promise<UnlistenFn> =>
     listen<JobEvent>(JOB_PROGRESS, (e) => handler(e.payload)),
 };

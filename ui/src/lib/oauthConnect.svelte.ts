@@ -8,7 +8,7 @@
 // The engine allows one sign-in at a time, so this store does too.
 
 import { orgChoices, signInOutcome, type OAuthProvider, type OrgChoice } from './oauth';
-import type { ConnectStarted, OAuthConnection, UiError, ZohoOrganization } from './wire';
+import type { ConnectStarted, OAuthConnection, OAuthFinished, UiError, ZohoOrganization } from './wire';
 
 /** What the page reads of the engine's answer once the browser was opened. */
 export type SignInStarted = Pick<ConnectStarted, 'authorizeUrl' | 'warning'>;
@@ -147,6 +147,29 @@ export class SignInFlow {
       this.stage = { kind: 'failed', provider, error: error as UiError };
     } finally {
       this.changed++;
+    }
+  }
+
+  /**
+   * A deep-link sign-in ended (the shell's `oauth://finished`). While the
+   * window waits it settles that sign-in (a later answer of `finish` is then
+   * ignored); otherwise (the app was started by the link, or the window
+   * reloaded) a connection is shown on its card and an error is left to the
+   * card's last error, as it names no provider.
+   */
+  deepLinkFinished(event: OAuthFinished): void {
+    this.changed++;
+    const stage = this.stage;
+    const provider = stage.kind === 'waiting' ? stage.provider : (event.connection?.provider ?? null);
+    if (provider === null || (stage.kind !== 'waiting' && stage.kind !== 'idle')) return;
+    if (event.connection) {
+      const outcome = signInOutcome(event.connection);
+      this.stage =
+        outcome.kind === 'connected'
+          ? { kind: 'connected', provider, account: outcome.account, warning: outcome.warning }
+          : { kind: 'choosing', provider, orgs: outcome.orgs, saving: false, error: null };
+    } else if (event.error && stage.kind === 'waiting') {
+      this.stage = { kind: 'failed', provider, error: event.error };
     }
   }
 

@@ -175,4 +175,30 @@ describe('SignInFlow', () => {
     expect(flow.stage.kind).toBe('idle');
     expect(flow.changed).toBe(before + 1);
   });
+
+  it('settles a waiting sign-in from the deep-link event and ignores the later answer', async () => {
+    const { flow, finish } = harness();
+    flow.begin('quickbooks', false);
+    await tick();
+    flow.deepLinkFinished({ connection: conn({ company: 'Deep Link Co' }), error: null });
+    expect(flow.stage).toMatchObject({ kind: 'connected', provider: 'quickbooks', account: 'Deep Link Co' });
+    finish.reject({ code: 'oauth_cancelled', message: 'superseded', hint: '' });
+    await tick();
+    expect(flow.stage).toMatchObject({ kind: 'connected', account: 'Deep Link Co' });
+  });
+
+  it('shows a deep-link error on the waiting card, and a deep-link Zoho sign-in opens the picker when idle', async () => {
+    const { flow } = harness();
+    flow.begin('quickbooks', false);
+    await tick();
+    const denied = { code: 'oauth_access_denied', message: 'denied', hint: 'again' };
+    flow.deepLinkFinished({ connection: null, error: denied });
+    expect(flow.stage).toEqual({ kind: 'failed', provider: 'quickbooks', error: denied });
+    flow.dismiss();
+    flow.deepLinkFinished({
+      connection: conn({ provider: 'zoho', needsOrganization: true, organizations: [{ organizationId: '5', name: 'Z', currencyCode: null, isDefault: false, isActive: true }] }),
+      error: null,
+    });
+    expect(flow.stage).toMatchObject({ kind: 'choosing', provider: 'zoho', orgs: [{ id: '5' }] });
+  });
 });

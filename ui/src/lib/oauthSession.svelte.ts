@@ -16,6 +16,11 @@ export const signInFlow = new SignInFlow({
   chooseOrg: (_provider, organizationId) => api.chooseZohoOrganization({ organizationId }),
 });
 
+// Deep-link sign-ins (QuickBooks production) end through the shell's event.
+void api.onOAuthFinished((event) => signInFlow.deepLinkFinished(event)).catch(() => {
+  // Outside the app shell (component tests, a plain browser) there are no events.
+});
+
 const fetchCommands: FetchCommands = {
   // "Also uncollectible" is a Stripe status; these sources have no such filter.
   fetch: (provider, filters) =>

@@ -43,6 +43,7 @@ export type { JobPhase } from '../gen/JobPhase';
 export type { OAuthClientSettings } from '../gen/OAuthClientSettings';
 export type { OAuthConnection } from '../gen/OAuthConnection';
 export type { OAuthEnvironment } from '../gen/OAuthEnvironment';
+export type { OAuthFinished } from '../gen/OAuthFinished';
 export type { OAuthHealth } from '../gen/OAuthHealth';
 export type { OAuthProvider } from '../gen/OAuthProvider';
 export type { PreviewItem } from '../gen/PreviewItem';
