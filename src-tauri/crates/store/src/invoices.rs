@@ -3,9 +3,12 @@
 //! Rows are whatever the last fetch or import said; re-fetching overwrites them (keeping
 //! `first_seen_at`). What the *user* decided lives elsewhere and survives: debtor fixes in
 //! `debtor_overrides`, submissions in the outbox. The review status (ready / needs fixing /
-//! submitted / duplicate) is computed in SQL from those tables at read time, so it can never go
-//! stale; only `issue_count`, the result of the domain's readiness rules, is written by the
-//! engine.
+//! submitted / duplicate) is `issue_count` (the domain's readiness result, written by the engine)
+//! unless a per-environment mark says submitted or duplicate. SQLite triggers (migration 0003)
+//! keep the marks in the same transaction as every outbox, case and cache write, so the page,
+//! the counts and a search at 100,000 invoices read one index instead of joining six lookups per
+//! row; the store's tests check the stored marks against their definition after each kind of
+//! write.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::ToSql;
@@ -157,6 +160,15 @@ fn invoice_from_row(row: &Row<'_>) -> rusqlite::Result<InvoiceRecord> {
     })
 }
 
+/// [`COLUMNS`] on alias `i`, for statements that join.
+fn qualified_columns() -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("i.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 const OVERRIDE_COLUMNS: &str = "provider, account, debtor_key, override_json, updated_at";
 
 fn override_from_row(row: &Row<'_>) -> rusqlite::Result<DebtorOverride> {
@@ -179,33 +191,23 @@ fn reviewed_from_row(row: &Row<'_>) -> rusqlite::Result<ReviewedInvoice> {
     })
 }
 
-/// `WITH reviewed AS (…)`: the invoices matching `condition` (on alias `i`) with their
-/// `review_status` in environment `:env`. The `state NOT IN (…)` terms are spelled like the
-/// partial index on the outbox so SQLite uses it; every EXISTS is one index probe.
-fn reviewed_cte(condition: &str) -> String {
+/// The stored per-environment mark (`submitted` / `duplicate`, kept by the triggers of
+/// migration 0003) for `env`. A column name, never user text.
+fn mark_column(env: AgencyEnvironment) -> &'static str {
+    match env {
+        AgencyEnvironment::Test => "i.review_mark_test",
+        AgencyEnvironment::Production => "i.review_mark_production",
+    }
+}
+
+/// An invoice's review status in `env` (on alias `i`): the mark if any, else what its readiness
+/// result says. Reads only columns of the `invoices_review` index.
+fn status_expr(env: AgencyEnvironment) -> String {
     format!(
-        "WITH reviewed AS (SELECT i.*, CASE \
-           WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.agency_environment = :env \
-                 AND o.provider = i.provider AND o.account = i.account \
-                 AND o.external_id = i.external_id AND o.state NOT IN ('rejected', 'cancelled')) \
-             OR EXISTS (SELECT 1 FROM cases c WHERE c.agency_environment = :env \
-                 AND c.provider = i.provider AND c.account = i.account \
-                 AND c.external_id = i.external_id) \
-           THEN 'submitted' \
-           WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.agency_environment = :env \
-                 AND o.creditor_reference = i.creditor_reference \
-                 AND o.state NOT IN ('rejected', 'cancelled')) \
-             OR EXISTS (SELECT 1 FROM outbox o WHERE o.agency_environment = :env \
-                 AND o.fingerprint = i.fingerprint AND o.state NOT IN ('rejected', 'cancelled')) \
-             OR EXISTS (SELECT 1 FROM cases c WHERE c.agency_environment = :env \
-                 AND c.creditor_reference = i.creditor_reference) \
-             OR EXISTS (SELECT 1 FROM cases c WHERE c.agency_environment = :env \
-                 AND c.fingerprint = i.fingerprint) \
-           THEN 'duplicate' \
-           WHEN i.issue_count IS NULL THEN 'unchecked' \
-           WHEN i.issue_count > 0 THEN 'needs_fixing' \
-           ELSE 'ready' END AS review_status \
-         FROM invoices i WHERE {condition})"
+        "CASE WHEN {mark} IS NOT NULL THEN {mark} \
+         WHEN i.issue_count IS NULL THEN 'unchecked' \
+         WHEN i.issue_count > 0 THEN 'needs_fixing' ELSE 'ready' END",
+        mark = mark_column(env)
     )
 }
 
@@ -214,7 +216,7 @@ const FILTER_CONDITION: &str = "(:provider IS NULL OR i.provider = :provider) \
     AND (:search IS NULL OR i.creditor_reference LIKE :search ESCAPE '\\' \
          OR i.debtor_name LIKE :search ESCAPE '\\' OR i.external_id LIKE :search ESCAPE '\\')";
 
-/// The named parameters of [`FILTER_CONDITION`] plus `:env`.
+/// The named parameters of [`FILTER_CONDITION`], and the environment statuses are judged in.
 struct FilterParams {
     env: AgencyEnvironment,
     provider: Option<String>,
@@ -239,7 +241,6 @@ impl FilterParams {
 
     fn params(&self) -> Vec<(&str, &dyn ToSql)> {
         vec![
-            (":env", &self.env),
             (":provider", &self.provider),
             (":account", &self.account),
             (":search", &self.search),
@@ -305,16 +306,24 @@ impl Store {
     }
 
     /// One page of the review table.
+    ///
+    /// Two steps in one statement: the page's ids are picked from the `invoices_review` index
+    /// alone (filter, status, sort key), then only those rows are read with their payloads.
     pub fn list_invoices(&self, query: &InvoiceQuery) -> Result<Vec<ReviewedInvoice>> {
         let filter = FilterParams::new(&query.filter);
         let (order, dir) = (
             query.sort.sql(),
             if query.descending { "DESC" } else { "ASC" },
         );
+        let status = status_expr(filter.env);
         let sql = format!(
-            "{} SELECT * FROM reviewed WHERE (:status IS NULL OR review_status = :status) \
-             ORDER BY ({order}) IS NULL, {order} {dir}, id {dir} LIMIT :limit OFFSET :offset",
-            reviewed_cte(FILTER_CONDITION)
+            "WITH page AS MATERIALIZED (SELECT i.id, {status} AS review_status FROM invoices i \
+               WHERE {FILTER_CONDITION} AND (:status IS NULL OR {status} = :status) \
+               ORDER BY ({order}) IS NULL, {order} {dir}, i.id {dir} LIMIT :limit OFFSET :offset) \
+             SELECT {COLUMNS}, i.first_seen_at, page.review_status \
+             FROM page JOIN invoices i ON i.id = page.id \
+             ORDER BY ({order}) IS NULL, {order} {dir}, i.id {dir}",
+            COLUMNS = qualified_columns(),
         );
         let mut params = filter.params();
         params.extend_from_slice(&[
@@ -329,12 +338,13 @@ impl Store {
         })
     }
 
-    /// How many invoices fall in each review tab.
+    /// How many invoices fall in each review tab (one pass over the `invoices_review` index).
     pub fn count_invoices(&self, filter: &InvoiceFilter) -> Result<ReviewCounts> {
         let filter = FilterParams::new(filter);
         let sql = format!(
-            "{} SELECT review_status, count(*) FROM reviewed GROUP BY review_status",
-            reviewed_cte(FILTER_CONDITION)
+            "SELECT {} AS review_status, count(*) FROM invoices i WHERE {FILTER_CONDITION} \
+             GROUP BY review_status",
+            status_expr(filter.env)
         );
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&sql)?;
@@ -365,17 +375,16 @@ impl Store {
         source: &SourceRef,
     ) -> Result<Option<ReviewedInvoice>> {
         let sql = format!(
-            "{} SELECT * FROM reviewed",
-            reviewed_cte(
-                "i.provider = :provider AND i.account = :account AND i.external_id = :external_id"
-            )
+            "SELECT {}, i.first_seen_at, {} AS review_status FROM invoices i \
+             WHERE i.provider = :provider AND i.account = :account AND i.external_id = :external_id",
+            qualified_columns(),
+            status_expr(env)
         );
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&sql)?
                 .query_row(
                     named_params! {
-                        ":env": env,
                         ":provider": source.provider,
                         ":account": source.account,
                         ":external_id": source.external_id,

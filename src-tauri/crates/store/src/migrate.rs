@@ -32,6 +32,7 @@ macro_rules! migration {
 pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_init"),
     migration!(2, "0002_audit_log_append_only"),
+    migration!(3, "0003_invoice_review_marks"),
 ];
 
 /// The schema version this binary writes.
@@ -186,6 +187,37 @@ mod tests {
                 .unwrap();
             assert_eq!(audit, 1, "from version {start}");
         }
+    }
+
+    #[test]
+    fn review_marks_are_filled_in_for_a_cache_from_before_they_existed() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, &MIGRATIONS[..2]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO invoices (provider, account, external_id, creditor_reference, debtor_key, \
+               debtor_name, outstanding, issue_count, payload_json, source_status, fetched_at, first_seen_at) \
+             VALUES ('stripe', 'acct_1', 'in_sent', 'INV-1', 'cus_1', 'A', '10', 0, '{}', 'open', 't', 't'), \
+                    ('stripe', 'acct_1', 'in_new', 'INV-2', 'cus_1', 'A', '10', 0, '{}', 'open', 't', 't'); \
+             INSERT INTO outbox (idempotency_key, agency_environment, provider, account, external_id, \
+               creditor_reference, payload_json, state, created_at, updated_at) \
+             VALUES ('k', 'production', 'stripe', 'acct_1', 'in_sent', 'INV-1', '{}', 'queued', 't', 't');",
+        )
+        .unwrap();
+        migrate(&mut conn, MIGRATIONS).unwrap();
+        let marks: Vec<(String, Option<String>, Option<String>)> = conn
+            .prepare("SELECT external_id, review_mark_test, review_mark_production FROM invoices ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                ("in_sent".to_owned(), None, Some("submitted".to_owned())),
+                ("in_new".to_owned(), None, None),
+            ]
+        );
     }
 
     #[test]

@@ -305,3 +305,175 @@ fn two_handles_see_each_others_writes() {
         .unwrap();
     assert_eq!(window.count_invoices(&filter()).unwrap().ready, 1);
 }
+
+/// Stored marks that differ from their definition (the `invoice_review_marks` view), read over
+/// a second connection: must be none after any write.
+fn stale_marks(path: &std::path::Path) -> Vec<(String, Option<String>, Option<String>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT i.external_id, i.review_mark_production, m.mark_production FROM invoices i \
+             JOIN invoice_review_marks m ON m.id = i.id \
+             WHERE i.review_mark_test IS NOT m.mark_test \
+                OR i.review_mark_production IS NOT m.mark_production",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn status_in(store: &Store, env: AgencyEnvironment, source: &SourceRef) -> ReviewStatus {
+    store.get_invoice(env, source).unwrap().unwrap().status
+}
+
+#[test]
+fn stored_review_status_follows_every_kind_of_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("casebridge.sqlite");
+    let store = Store::open(&path).unwrap();
+    let prod = AgencyEnvironment::Production;
+    let status = |id: &str| status_in(&store, prod, &src(id));
+    let other = SourceRef::new("quickbooks", "realm_1", "77");
+    let mut copy = invoice("in_copy", "Beta", "10", Some(0));
+    copy.source = other.clone();
+    copy.creditor_reference = Some("INV-stripe-in_a".into()); // in_a's number, another source
+    store
+        .upsert_invoices(&[
+            invoice("in_a", "Acme", "10", Some(0)),
+            invoice("in_b", "Acme", "10", Some(2)),
+            copy.clone(),
+        ])
+        .unwrap();
+    assert_eq!(
+        (status("in_a"), status("in_b")),
+        (ReviewStatus::Ready, ReviewStatus::NeedsFixing)
+    );
+
+    // Queued: submitted by source ref, and the other source's copy becomes a duplicate.
+    let a = store
+        .outbox_enqueue(&[new_entry(src("in_a"), "k-a")], at(1))
+        .unwrap()
+        .enqueued
+        .remove(0);
+    assert_eq!(status("in_a"), ReviewStatus::Submitted);
+    assert_eq!(status_in(&store, prod, &other), ReviewStatus::Duplicate);
+    assert_eq!(
+        status_in(&store, AgencyEnvironment::Test, &src("in_a")),
+        ReviewStatus::Ready,
+        "a production submission does not mark the test environment"
+    );
+    assert_eq!(stale_marks(&path), []);
+
+    // Accepted (the case row is written in the same commit): still submitted.
+    store.outbox_claim(a.id, at(2)).unwrap().unwrap();
+    store
+        .outbox_mark_accepted(
+            a.id,
+            &casebridge_store::AcceptedCase {
+                agency_case_id: "case-a".into(),
+                agency_reference: None,
+                debtor_name: None,
+                amount: None,
+                currency: None,
+                lifecycle: None,
+                raw: None,
+            },
+            at(3),
+        )
+        .unwrap();
+    assert_eq!(status("in_a"), ReviewStatus::Submitted);
+    assert_eq!(stale_marks(&path), []);
+
+    // Rejected: back to what readiness says (needs fixing), in the same commit.
+    let b = store
+        .outbox_enqueue(&[new_entry(src("in_b"), "k-b")], at(4))
+        .unwrap()
+        .enqueued
+        .remove(0);
+    assert_eq!(status("in_b"), ReviewStatus::Submitted);
+    store.outbox_claim(b.id, at(5)).unwrap().unwrap();
+    store
+        .outbox_mark_rejected(b.id, &json!({ "code": "invalid" }), at(6))
+        .unwrap();
+    assert_eq!(status("in_b"), ReviewStatus::NeedsFixing);
+    assert_eq!(stale_marks(&path), []);
+
+    // The debtor is fixed: ready.
+    store
+        .upsert_invoices(&[invoice("in_b", "Acme", "10", Some(0))])
+        .unwrap();
+    assert_eq!(status("in_b"), ReviewStatus::Ready);
+
+    // Revived with a new key, then withdrawn before sending: submitted, then ready again.
+    let revived = store
+        .outbox_enqueue(&[new_entry(src("in_b"), "k-b2")], at(7))
+        .unwrap()
+        .enqueued
+        .remove(0);
+    assert_eq!(status("in_b"), ReviewStatus::Submitted);
+    store.outbox_cancel(revived.id, at(8)).unwrap();
+    assert_eq!(status("in_b"), ReviewStatus::Ready);
+    assert_eq!(stale_marks(&path), []);
+
+    // A re-fetch rewrites every column of in_a: it stays submitted.
+    let mut refetched = invoice("in_a", "Acme", "7.50", Some(1));
+    refetched.fetched_at = at(100);
+    store.upsert_invoices(&[refetched]).unwrap();
+    assert_eq!(status("in_a"), ReviewStatus::Submitted);
+
+    // The copy is renumbered at its source: no longer a duplicate; and back.
+    copy.creditor_reference = Some("QB-77".into());
+    store.upsert_invoices(&[copy.clone()]).unwrap();
+    assert_eq!(status_in(&store, prod, &other), ReviewStatus::Ready);
+    copy.creditor_reference = Some("INV-stripe-in_a".into());
+    store.upsert_invoices(&[copy]).unwrap();
+    assert_eq!(status_in(&store, prod, &other), ReviewStatus::Duplicate);
+    assert_eq!(stale_marks(&path), []);
+
+    // Forgotten and fetched again: the new rows are marked on insert.
+    store.forget_invoices(None, None).unwrap();
+    store
+        .upsert_invoices(&[invoice("in_a", "Acme", "10", Some(0))])
+        .unwrap();
+    assert_eq!(status("in_a"), ReviewStatus::Submitted);
+
+    // A case found on the agency (no source ref here) carrying a cached invoice's number.
+    store
+        .upsert_invoices(&[invoice("in_c", "Gamma", "10", Some(0))])
+        .unwrap();
+    assert_eq!(status("in_c"), ReviewStatus::Ready);
+    store
+        .upsert_polled_cases(
+            &[casebridge_store::PolledCase {
+                agency_case_id: "case-found".into(),
+                agency_environment: prod,
+                agency_reference: None,
+                creditor_reference: Some("INV-stripe-in_c".into()),
+                debtor_name: None,
+                amount: None,
+                currency: None,
+                lifecycle: None,
+                close_code: None,
+                raw: json!({}),
+            }],
+            at(9),
+        )
+        .unwrap();
+    assert_eq!(status("in_c"), ReviewStatus::Duplicate);
+    assert_eq!(stale_marks(&path), []);
+
+    // Counts and tabs read the same stored status.
+    let counts = store.count_invoices(&filter()).unwrap();
+    assert_eq!(
+        (counts.all, counts.submitted, counts.duplicate),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        ids(&store
+            .list_invoices(&query(Some(ReviewStatus::Duplicate)))
+            .unwrap()),
+        ["in_c"]
+    );
+}
