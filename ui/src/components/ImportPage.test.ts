@@ -78,6 +78,7 @@ function fakeBackend() {
       onprogress({ done: 1, total: 2, message: '' });
       return { staged: 2, ready: 2, needsFixing: 0, invalid: 0, duplicates: 0, account: 'debitorer.csv', profile: null };
     }),
+    close: vi.fn(async () => true),
     profiles: vi.fn(async () => []),
     renameProfile: vi.fn(),
     deleteProfile: vi.fn(),

@@ -31,15 +31,17 @@ export interface ImportBackend {
   open(path: string): Promise<ImportSession>;
   reopen(session: string, options: ReadOptions): Promise<ImportSession>;
   preview(session: string, mapping: ImportMapping, filter: RowFilter, offset: number, limit: number): Promise<ImportPreview>;
-  fix(session: string, fix: CellFix): Promise<void>;
-  /** Shows the save dialog; null when the user cancelled. */
-  exportErrors(session: string, mapping: ImportMapping): Promise<ErrorFileSummary | null>;
+  fix(session: string, fix: CellFix): Promise<unknown>;
+  /** Shows the save dialog; null when the user cancelled. Uses the mapping of the last preview. */
+  exportErrors(session: string, suggestedName: string): Promise<ErrorFileSummary | null>;
   stage(session: string, request: StageRequest, onprogress: (p: StageProgress) => void): Promise<StageSummary>;
+  /** Frees the engine's session (its fixes are forgotten). */
+  close(session: string): Promise<unknown>;
   profiles(): Promise<MappingProfileSummary[]>;
   renameProfile(id: number, name: string): Promise<MappingProfileSummary>;
-  deleteProfile(id: number): Promise<void>;
-  /** Save dialog; null when cancelled. */
-  exportProfile(id: number): Promise<string | null>;
+  deleteProfile(id: number): Promise<unknown>;
+  /** Save dialog; the path written, null when cancelled. */
+  exportProfile(id: number, suggestedName: string): Promise<string | null>;
   /** Open dialog; null when cancelled. */
   importProfile(): Promise<MappingProfileSummary | null>;
   openZip(path: string): Promise<DocumentBatch>;
@@ -92,6 +94,8 @@ export class ImportFlow {
   }
 
   reset(): void {
+    // The engine keeps a session's fixes until it is closed; a new file starts clean.
+    if (this.session) this.backend.close(this.session.id).catch(() => undefined);
     this.file = null;
     this.others = [];
     this.step = 'empty';
@@ -214,7 +218,7 @@ export class ImportFlow {
     const session = this.session;
     const mapping = this.confirmed;
     if (!session || !mapping) return undefined;
-    return this.run(() => this.backend.exportErrors(session.id, mapping));
+    return this.run(() => this.backend.exportErrors(session.id, `${defaultProfileName(session.fileName)} - rows to fix`));
   }
 
   async stage(): Promise<void> {
