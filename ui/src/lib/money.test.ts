@@ -6,6 +6,15 @@ describe('minorUnits', () => {
     expect(minorUnits('EUR')).toBe(2);
     expect(minorUnits('JPY')).toBe(0);
     expect(minorUnits('KWD')).toBe(3);
+    expect(minorUnits('CLF')).toBe(4);
+    expect(minorUnits('isk')).toBe(0);
+  });
+
+  it('follows ISO 4217, not the display digits of the runtime', () => {
+    // CLDR shows these without decimals; the engine sends them with ISO's.
+    expect(minorUnits('HUF')).toBe(2);
+    expect(minorUnits('IDR')).toBe(2);
+    expect(minorUnits('IQD')).toBe(3);
   });
 });
 
@@ -61,5 +70,24 @@ describe('formatMoney', () => {
 
   it('shows an invalid currency code raw', () => {
     expect(formatMoney('10', 'euro', 'en-US')).toBe('10 euro');
+  });
+
+  it('groups thousands in every exponent, zero to four', () => {
+    expect(formatMoney('1234567', 'ISK', 'en-US')).toMatch(/^ISK\s1,234,567$/);
+    expect(formatMoney('1234567', 'UGX', 'en-US')).toMatch(/^UGX\s1,234,567$/);
+    expect(formatMoney('9876543.21', 'DKK', 'en-US')).toMatch(/^DKK\s9,876,543\.21$/);
+    expect(formatMoney('1234567.125', 'KWD', 'en-US')).toMatch(/^KWD\s1,234,567\.125$/);
+    expect(formatMoney('12345.6789', 'CLF', 'en-US')).toMatch(/^CLF\s12,345\.6789$/);
+  });
+
+  it('shows exact amounts of currencies whose display digits differ from ISO', () => {
+    expect(formatMoney('1234567.50', 'HUF', 'en-US')).toMatch(/^HUF\s1,234,567\.50$/);
+    expect(formatMoney('2500000.25', 'IDR', 'en-US')).toMatch(/^IDR\s2,500,000\.25$/);
+    expect(formatMoney('1000.125', 'IQD', 'en-US')).toMatch(/^IQD\s1,000\.125$/);
+  });
+
+  it('uses the locale\'s own grouping', () => {
+    expect(formatMoney('1234567.5', 'DKK', 'da-DK')).toBe('1.234.567,50\u00a0kr.');
+    expect(formatMoney('1234567', 'JPY', 'ja-JP')).toBe('￥1,234,567');
   });
 });

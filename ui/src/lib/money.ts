@@ -1,16 +1,29 @@
 // Money display. Amounts arrive as decimal strings (never floats) and are
-// shown with exactly the currency's minor units (EUR 2, JPY 0, KWD 3),
+// shown with the locale's thousands separators (Intl.NumberFormat) and
+// exactly the currency's ISO 4217 minor units (EUR 2, JPY 0, KWD 3),
 // without passing through a JavaScript number, so large amounts keep every
 // digit.
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const CURRENCY = /^[A-Z]{3}$/;
 
-/** The number of minor-unit digits of an ISO 4217 currency, per the runtime's ICU data. */
+/**
+ * ISO 4217 minor units of the currencies that have other than two, as the
+ * engine's domain crate has them (it sends amounts at this scale). Not the
+ * runtime's ICU data: CLDR gives display digits, which differ for about a
+ * dozen currencies (HUF, IDR, COP, ALL… 0 instead of 2; IQD 0 instead of 3),
+ * and would make exact amounts look over-precise and show raw.
+ */
+const ISO_MINOR_UNITS: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0,
+  UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+/** The number of minor-unit digits of an ISO 4217 currency (2 unless listed above). */
 export function minorUnits(currency: string): number {
-  if (!CURRENCY.test(currency)) return 2;
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits ?? 2;
+  return ISO_MINOR_UNITS[currency.toUpperCase()] ?? 2;
 }
 
 /** Pads or checks the fraction so the string has exactly `digits` decimals. */
