@@ -210,6 +210,25 @@ pub enum ImportError {
         #[source]
         source: csv::Error,
     },
+    /// A ZIP whose directory cannot be read (cut off, damaged, not a ZIP).
+    #[error("{location}: the ZIP cannot be opened")]
+    ZipUnreadable {
+        /// Where.
+        location: Location,
+        /// The ZIP reader's error.
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// A ZIP with more entries than a bundle of documents has.
+    #[error("{location}: the ZIP holds {count} entries, more than the {limit} allowed")]
+    ZipTooManyEntries {
+        /// Where.
+        location: Location,
+        /// Entries in its directory.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl ImportError {
@@ -228,6 +247,8 @@ impl ImportError {
             ImportError::RaggedRow { .. } => "row_ragged",
             ImportError::MissingValue { .. } => "value_missing",
             ImportError::DateOrderUnknown { .. } => "date_order_unknown",
+            ImportError::ZipUnreadable { .. } => "zip_unreadable",
+            ImportError::ZipTooManyEntries { .. } => "zip_too_many_entries",
             // The domain's code, so an import row error and a readiness
             // checklist item read alike.
             ImportError::Domain { source, .. } => source.code(),
@@ -249,6 +270,13 @@ impl ImportError {
                     .to_owned()
             }
             ImportError::SheetNotFound { .. } => "Pick one of the workbook's sheets.".to_owned(),
+            ImportError::ZipUnreadable { .. } => {
+                "The ZIP is damaged or incomplete (e.g. a download that stopped): download or create it again."
+                    .to_owned()
+            }
+            ImportError::ZipTooManyEntries { .. } => {
+                "Split the documents into several ZIPs.".to_owned()
+            }
             ImportError::EmptyRow { .. } => {
                 "Delete the empty line, or ignore it: nothing in it can be imported.".to_owned()
             }
@@ -336,7 +364,9 @@ impl ImportError {
             | ImportError::MissingValue { location, .. }
             | ImportError::DateOrderUnknown { location }
             | ImportError::Domain { location, .. }
-            | ImportError::Csv { location, .. } => Some(location),
+            | ImportError::Csv { location, .. }
+            | ImportError::ZipUnreadable { location, .. }
+            | ImportError::ZipTooManyEntries { location, .. } => Some(location),
             ImportError::UnknownEncoding { .. } => None,
         }
     }

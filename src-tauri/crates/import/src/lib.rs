@@ -24,6 +24,9 @@
 //! - [`invoices`]: a confirmed mapping (what is saved per header
 //!   fingerprint) and rows → domain `Invoice`s (provider `file`), one
 //!   result per row.
+//! - [`documents`]: a ZIP of documents — safe extraction (size, ratio,
+//!   count, path and type checks on real bytes), matching each file to an
+//!   invoice number with a confidence, and a bounded PDF text scan.
 //! - [`ImportError`]: one error enum with `{ code, message, hint }` and a
 //!   [`Location`] (`file`, `sheet`, `row`, `column`) wherever it applies.
 //!
@@ -74,6 +77,7 @@
 
 #![deny(missing_docs)]
 
+pub mod documents;
 pub mod encoding;
 mod error;
 pub mod invoices;
