@@ -72,6 +72,7 @@ function fakeBackend() {
       rows = rows.map((r) =>
         r.rowNumber === fix.rowNumber ? { ...row(r.rowNumber, r.cells.map((c, i) => (i === fix.column ? fix.value : c)), false), fixedColumns: [fix.column] } : r,
       );
+      return rows.find((r) => r.rowNumber === fix.rowNumber) as ImportRow;
     }),
     exportErrors: vi.fn(async () => ({ path: '/tmp/debitorer-errors.xlsx', rows: 1 })),
     stage: vi.fn(async (_s: string, _r: unknown, onprogress: (p: { done: number; total: number; message: string }) => void) => {
@@ -180,6 +181,12 @@ describe('ImportPage', () => {
     expect(backend.fix).toHaveBeenCalledWith('s1', { rowNumber: 3, column: 5, value: '99,00' });
     expect(byTestId('import-bad-cell')).toBeNull();
     expect(byTestId('import-summary')?.textContent).toBe('2 rows ready, 0 need fixing, 0 duplicates');
+    expect(byTestId('import-editor-title')?.textContent).toBe('Row 3 · Ready');
+    (byTestId('import-fix-5') as HTMLInputElement).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    flushSync();
+    await settle();
+    expect(byTestId('import-row-editor')).toBeNull();
+    expect(document.activeElement?.getAttribute('role')).toBe('grid');
 
     (byTestId('import-stage') as HTMLButtonElement).click();
     await settle();

@@ -14,6 +14,7 @@ import type { DocumentBatch } from '../gen/DocumentBatch';
 import type { ErrorFileSummary } from '../gen/ErrorFileSummary';
 import type { ImportMapping } from '../gen/ImportMapping';
 import type { ImportPreview } from '../gen/ImportPreview';
+import type { ImportRow } from '../gen/ImportRow';
 import type { ImportSession } from '../gen/ImportSession';
 import type { MappingProfileSummary } from '../gen/MappingProfileSummary';
 import type { ReadOptions } from '../gen/ReadOptions';
@@ -31,7 +32,8 @@ export interface ImportBackend {
   open(path: string): Promise<ImportSession>;
   reopen(session: string, options: ReadOptions): Promise<ImportSession>;
   preview(session: string, mapping: ImportMapping, filter: RowFilter, offset: number, limit: number): Promise<ImportPreview>;
-  fix(session: string, fix: CellFix): Promise<unknown>;
+  /** The row as it reads after the fix. */
+  fix(session: string, fix: CellFix): Promise<ImportRow>;
   /** Shows the save dialog; null when the user cancelled. Uses the mapping of the last preview. */
   exportErrors(session: string, suggestedName: string): Promise<ErrorFileSummary | null>;
   stage(session: string, request: StageRequest, onprogress: (p: StageProgress) => void): Promise<StageSummary>;
@@ -202,16 +204,17 @@ export class ImportFlow {
     return page;
   }
 
-  /** Applies cell fixes to a row; true when all were kept. */
-  async fixRow(rowNumber: number, changes: { column: number; value: string }[]): Promise<boolean> {
+  /** Applies cell fixes to a row; the row as it reads afterwards, undefined when a fix failed. */
+  async fixRow(rowNumber: number, changes: { column: number; value: string }[]): Promise<ImportRow | undefined> {
     const session = this.session;
-    if (!session || changes.length === 0) return false;
-    const done = await this.run(async () => {
-      for (const { column, value } of changes) await this.backend.fix(session.id, { rowNumber, column, value });
-      return true;
+    if (!session || changes.length === 0) return undefined;
+    const fixed = await this.run(async () => {
+      let latest: ImportRow | undefined;
+      for (const { column, value } of changes) latest = await this.backend.fix(session.id, { rowNumber, column, value });
+      return latest;
     });
     this.rowsVersion++;
-    return done === true;
+    return fixed;
   }
 
   async exportErrors(): Promise<ErrorFileSummary | null | undefined> {
