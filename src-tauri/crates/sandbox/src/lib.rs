@@ -33,6 +33,10 @@
 //!   lists and details with `organization_id`, `{code, message}` (non-zero
 //!   codes also at HTTP 200), pages of 200, filters, 100 requests/min per
 //!   organization and a daily cap; started on its own with [`zoho::build`].
+//! - The QuickBooks Online fake ([`quickbooks`]): the query endpoint with
+//!   the query-language subset clients use, invoice/customer/company reads,
+//!   `Fault` bodies (also in HTTP 200), per-company throttles (10/s,
+//!   500/min, 10 in flight) and two seeded demo companies.
 //! - [`demo`]: the well-known fake credentials and demo configuration.
 //!
 //! ## What it must NOT do
@@ -67,6 +71,7 @@ pub mod demo;
 mod error;
 pub mod faults;
 pub mod oauth;
+pub mod quickbooks;
 mod server;
 mod stats;
 pub mod stripe;
@@ -81,7 +86,9 @@ pub use faults::{FaultKind, FaultPlan, FaultRule, Fraction, Latency, Trigger};
 pub use oauth::{OAuthConfig, OAuthHandle};
 pub use server::{FakeControl, FakeServer, PolicyRateLimited, Provider, RunningFake};
 pub use stats::StatsSnapshot;
+pub use quickbooks::{QuickBooksConfig, QuickBooksHandle};
 pub use stripe::{StripeConfig, StripeHandle};
+pub use zoho::{ZohoConfig, ZohoHandle};
 
 /// Which fakes to start and how.
 #[derive(Clone)]
@@ -97,6 +104,13 @@ pub struct SandboxConfig {
     pub quickbooks_oauth: Option<OAuthConfig>,
     /// Zoho-shaped authorization server; `None` = not started.
     pub zoho_oauth: Option<OAuthConfig>,
+    /// The QuickBooks Online API fake; `None` = not started. With
+    /// `quickbooks_oauth` it accepts that server's tokens for the company
+    /// each grant is bound to.
+    pub quickbooks: Option<QuickBooksConfig>,
+    /// The Zoho Books API fake; `None` = not started. With `zoho_oauth` it accepts that
+    /// server's tokens, and its URL is the `api_domain` of that server's token responses.
+    pub zoho: Option<ZohoConfig>,
 }
 
 impl Default for SandboxConfig {
@@ -108,6 +122,8 @@ impl Default for SandboxConfig {
             stripe: Some(StripeConfig::default()),
             quickbooks_oauth: None,
             zoho_oauth: None,
+            quickbooks: None,
+            zoho: None,
         }
     }
 }
@@ -120,13 +136,16 @@ impl std::fmt::Debug for SandboxConfig {
             .field("stripe", &self.stripe)
             .field("quickbooks_oauth", &self.quickbooks_oauth)
             .field("zoho_oauth", &self.zoho_oauth)
+            .field("quickbooks", &self.quickbooks)
+            .field("zoho", &self.zoho)
             .finish_non_exhaustive()
     }
 }
 
 /// Base URLs of the running fakes (`http://127.0.0.1:PORT`, no trailing
 /// slash). Serialises to `{"agency":"http://127.0.0.1:PORT"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// `Default` is "none running", so callers need not list every fake.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SandboxUrls {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
@@ -138,6 +157,12 @@ pub struct SandboxUrls {
     /// Zoho-shaped OAuth fake (also under `/oauth/v2/…`).
     #[serde(rename = "zohoOauth", skip_serializing_if = "Option::is_none")]
     pub zoho_oauth: Option<String>,
+    /// QuickBooks Online API fake (the API base URL; `/v3/company/…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quickbooks: Option<String>,
+    /// Zoho Books API fake (the `api_domain`; clients append `/books/v3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zoho: Option<String>,
 }
 
 /// A set of running fakes.
@@ -147,6 +172,8 @@ pub struct Sandbox {
     stripe: Option<(RunningFake, StripeHandle)>,
     quickbooks_oauth: Option<(RunningFake, OAuthHandle)>,
     zoho_oauth: Option<(RunningFake, OAuthHandle)>,
+    quickbooks: Option<(RunningFake, QuickBooksHandle)>,
+    zoho: Option<(RunningFake, ZohoHandle)>,
 }
 
 async fn start_oauth(
@@ -185,11 +212,36 @@ impl Sandbox {
         let quickbooks_oauth =
             start_oauth(config.quickbooks_oauth, &config.clock, config.seed).await?;
         let zoho_oauth = start_oauth(config.zoho_oauth, &config.clock, config.seed).await?;
+        let zoho = match config.zoho {
+            Some(zoho_config) => {
+                let (server, handle) = zoho::build(zoho_config, config.clock.clone(), config.seed)?;
+                let fake = server.start().await?;
+                if let Some((_, oauth)) = &zoho_oauth {
+                    handle.trust_oauth(oauth);
+                    oauth.set_api_domain(&fake.url());
+                }
+                Some((fake, handle))
+            }
+            None => None,
+        };
+        let quickbooks = match config.quickbooks {
+            Some(qbo_config) => {
+                let (server, handle) =
+                    quickbooks::build(qbo_config, config.clock.clone(), config.seed)?;
+                if let Some((_, oauth)) = &quickbooks_oauth {
+                    handle.trust_oauth(oauth);
+                }
+                Some((server.start().await?, handle))
+            }
+            None => None,
+        };
         Ok(Self {
             agency,
             stripe,
             quickbooks_oauth,
             zoho_oauth,
+            quickbooks,
+            zoho,
         })
     }
 
@@ -199,7 +251,25 @@ impl Sandbox {
             stripe: self.stripe.as_ref().map(|(fake, _)| fake.url()),
             quickbooks_oauth: self.quickbooks_oauth.as_ref().map(|(fake, _)| fake.url()),
             zoho_oauth: self.zoho_oauth.as_ref().map(|(fake, _)| fake.url()),
+            quickbooks: self.quickbooks.as_ref().map(|(fake, _)| fake.url()),
+            zoho: self.zoho.as_ref().map(|(fake, _)| fake.url()),
         }
+    }
+
+    /// The Zoho Books API fake's handle.
+    pub fn zoho(&self) -> Result<&ZohoHandle, SandboxError> {
+        self.zoho
+            .as_ref()
+            .map(|(_, handle)| handle)
+            .ok_or(SandboxError::NotEnabled { fake: "zoho" })
+    }
+
+    /// The QuickBooks Online API fake's handle (faults, stats, books).
+    pub fn quickbooks(&self) -> Result<&QuickBooksHandle, SandboxError> {
+        self.quickbooks
+            .as_ref()
+            .map(|(_, handle)| handle)
+            .ok_or(SandboxError::NotEnabled { fake: "quickbooks" })
     }
 
     /// The QuickBooks-shaped OAuth fake's handle (approval, grants, token checks).
@@ -244,6 +314,8 @@ impl Sandbox {
             .chain(self.stripe.iter().map(|(fake, _)| fake))
             .chain(self.quickbooks_oauth.iter().map(|(fake, _)| fake))
             .chain(self.zoho_oauth.iter().map(|(fake, _)| fake))
+            .chain(self.quickbooks.iter().map(|(fake, _)| fake))
+            .chain(self.zoho.iter().map(|(fake, _)| fake))
     }
 
     /// Stops all fakes; in-flight requests get a short grace period.
@@ -258,6 +330,12 @@ impl Sandbox {
             .into_iter()
             .flatten()
         {
+            fake.shutdown().await;
+        }
+        if let Some((fake, _)) = self.quickbooks {
+            fake.shutdown().await;
+        }
+        if let Some((fake, _)) = self.zoho {
             fake.shutdown().await;
         }
     }
