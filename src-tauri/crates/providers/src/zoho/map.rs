@@ -132,12 +132,16 @@ fn has_any_field(address: &WireAddress) -> bool {
     .any(Option::is_some)
 }
 
-fn full_name(person: &WireContactPerson) -> Option<String> {
-    let parts: Vec<&str> = [&person.first_name, &person.last_name]
+fn joined(first: &Option<String>, last: &Option<String>) -> Option<String> {
+    let parts: Vec<&str> = [first, last]
         .into_iter()
         .filter_map(|p| p.as_deref())
         .collect();
     (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn full_name(person: &WireContactPerson) -> Option<String> {
+    joined(&person.first_name, &person.last_name)
 }
 
 /// The debtor: the contact's data first (it is what Zoho bills to), the
@@ -150,7 +154,12 @@ fn debtor(wire: &WireInvoice, contact: Option<&WireContact>) -> DebtorData {
             .or_else(|| c.contact_persons.first())
     });
     let name = contact
-        .and_then(|c| c.company_name.clone().or_else(|| c.contact_name.clone()))
+        .and_then(|c| {
+            c.company_name
+                .clone()
+                .or_else(|| c.contact_name.clone())
+                .or_else(|| joined(&c.first_name, &c.last_name))
+        })
         .or_else(|| wire.customer_name.clone());
     let tax_id = contact.and_then(|c| {
         c.vat_reg_no

@@ -130,8 +130,6 @@ pub(crate) struct ContactPage {
 pub(crate) struct RowKey {
     #[serde(default, deserialize_with = "opt_text")]
     pub invoice_id: Option<String>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub contact_id: Option<String>,
 }
 
 /// `GET /invoices/{id}` (detail key `invoice`, singular: unconfirmed, so
@@ -231,8 +229,6 @@ pub(crate) struct WireInvoice {
     pub balance: Decimal,
     #[serde(default, deserialize_with = "opt_text")]
     pub created_time: Option<String>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub last_modified_time: Option<String>,
     #[serde(default)]
     pub billing_address: Option<WireAddress>,
     #[serde(default)]
@@ -315,8 +311,6 @@ pub(crate) struct WireOrganization {
     pub is_default_org: bool,
     #[serde(default)]
     pub is_org_active: Option<bool>,
-    #[serde(default, deserialize_with = "opt_text")]
-    pub plan_name: Option<String>,
 }
 
 #[cfg(test)]

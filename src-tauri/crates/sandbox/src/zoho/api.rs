@@ -84,6 +84,46 @@ pub(super) fn rate_limited(
     response
 }
 
+/// A refusal on its way out, small enough to travel in a `Result`.
+pub(super) enum Refusal {
+    /// `{code, message}` with this status.
+    Zoho {
+        status: StatusCode,
+        code: i64,
+        message: String,
+    },
+    /// The fake's own per-minute or daily limit.
+    Throttled {
+        message: &'static str,
+        quota: Option<Quota>,
+    },
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Zoho {
+                status,
+                code,
+                message,
+            } => zoho_error(status, code, &message),
+            Refusal::Throttled { message, quota } => {
+                let mut response = rate_limited(message, quota, None);
+                response.extensions_mut().insert(PolicyRateLimited);
+                response
+            }
+        }
+    }
+}
+
+fn refusal(status: StatusCode, code: i64, message: impl Into<String>) -> Refusal {
+    Refusal::Zoho {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
 pub(super) fn server_error(status: StatusCode) -> Response {
     zoho_error(status, 1000, "Internal error")
 }
@@ -130,16 +170,16 @@ fn admit(
     headers: &HeaderMap,
     params: &HashMap<String, String>,
     org_scoped: bool,
-) -> Result<Option<(String, Option<Quota>)>, Response> {
+) -> Result<Option<(String, Option<Quota>)>, Refusal> {
     if !presented_token(headers).is_some_and(|t| token_ok(state, t)) {
-        return Err(zoho_error(
+        return Err(refusal(
             StatusCode::UNAUTHORIZED,
             14,
             "Invalid OAuth token.",
         ));
     }
     if let Some((code, message)) = state.lock().code_answers.pop_front() {
-        return Err(zoho_error(StatusCode::OK, code, &message));
+        return Err(refusal(StatusCode::OK, code, message));
     }
     if !org_scoped {
         return Ok(None);
@@ -149,7 +189,7 @@ fn admit(
         .map(|o| o.trim())
         .filter(|o| !o.is_empty())
     else {
-        return Err(zoho_error(
+        return Err(refusal(
             StatusCode::BAD_REQUEST,
             2,
             "Invalid value passed for organization_id",
@@ -159,10 +199,10 @@ fn admit(
     let arrived = state.arrival_ms();
     let mut data = state.lock();
     if data.org(org).is_none() {
-        return Err(zoho_error(
+        return Err(refusal(
             StatusCode::OK,
             6041,
-            &format!("This user is not associated with the CompanyID/CompanyName:{org}."),
+            format!("This user is not associated with the CompanyID/CompanyName:{org}."),
         ));
     }
     match data.admit(&state.config, org, now, arrived) {
@@ -172,9 +212,7 @@ fn admit(
                 Throttle::PerMinute => TOO_MANY,
                 Throttle::Daily => DAILY_CAP,
             };
-            let mut response = rate_limited(message, quota, None);
-            response.extensions_mut().insert(PolicyRateLimited);
-            Err(response)
+            Err(Refusal::Throttled { message, quota })
         }
     }
 }
@@ -189,11 +227,11 @@ fn ok(mut body: Map<String, Value>, quota: Option<Quota>) -> Response {
     response
 }
 
-fn invalid(param: &str) -> Response {
-    zoho_error(
+fn invalid(param: &str) -> Refusal {
+    refusal(
         StatusCode::BAD_REQUEST,
         2,
-        &format!("Invalid value passed for {param}"),
+        format!("Invalid value passed for {param}"),
     )
 }
 
@@ -314,7 +352,7 @@ fn contact_detail(c: &FakeZohoContact) -> Value {
 
 // ------------------------------------------------------------- params
 
-fn page_params(params: &HashMap<String, String>) -> Result<(usize, usize), Response> {
+fn page_params(params: &HashMap<String, String>) -> Result<(usize, usize), Refusal> {
     let number = |name: &str, default: usize| match params.get(name) {
         None => Ok(default),
         Some(v) => v.trim().parse::<usize>().map_err(|_| invalid(name)),
@@ -333,7 +371,7 @@ fn page_params(params: &HashMap<String, String>) -> Result<(usize, usize), Respo
 /// `filter_by=Status.*` (the views Zoho's UI has: `Status.Unpaid` includes
 /// overdue and partially paid) and `status=` (taken literally here:
 /// `status=unpaid` is only the `unpaid` status, the stricter reading).
-fn status_filter(params: &HashMap<String, String>) -> Result<Vec<ZohoStatus>, Response> {
+fn status_filter(params: &HashMap<String, String>) -> Result<Vec<ZohoStatus>, Refusal> {
     let mut allowed: Vec<ZohoStatus> = ZohoStatus::ALL.to_vec();
     if let Some(view) = params.get("filter_by") {
         allowed = match view.trim() {
@@ -366,7 +404,7 @@ fn status_filter(params: &HashMap<String, String>) -> Result<Vec<ZohoStatus>, Re
 fn date_filter(
     params: &HashMap<String, String>,
     field: &str,
-) -> Result<impl Fn(NaiveDate) -> bool, Response> {
+) -> Result<impl Fn(NaiveDate) -> bool, Refusal> {
     let mut bounds: Vec<(&'static str, NaiveDate)> = Vec::new();
     for (suffix, op) in [
         ("", "eq"),
@@ -408,8 +446,8 @@ async fn list_organizations(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    if let Err(response) = admit(&state, &headers, &params, false) {
-        return response;
+    if let Err(refused) = admit(&state, &headers, &params, false) {
+        return refused.into_response();
     }
     let orgs: Vec<Value> = state
         .lock()
@@ -433,22 +471,22 @@ async fn list_invoices(State(state): St, headers: HeaderMap, Query(params): Para
     let (org_id, quota) = match admit(&state, &headers, &params, true) {
         Ok(Some(admitted)) => admitted,
         Ok(None) => return server_error(StatusCode::INTERNAL_SERVER_ERROR),
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let (page, per_page) = match page_params(&params) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let statuses = match status_filter(&params) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let (dated, due) = match (
         date_filter(&params, "date"),
         date_filter(&params, "due_date"),
     ) {
         (Ok(d), Ok(u)) => (d, u),
-        (Err(response), _) | (_, Err(response)) => return response,
+        (Err(refused), _) | (_, Err(refused)) => return refused.into_response(),
     };
     let customer = params.get("customer_id").map(|c| c.trim().to_owned());
     let today = state.now().date_naive();
@@ -509,7 +547,7 @@ async fn get_invoice(
     let (org_id, quota) = match admit(&state, &headers, &params, true) {
         Ok(Some(admitted)) => admitted,
         Ok(None) => return server_error(StatusCode::INTERNAL_SERVER_ERROR),
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let today = state.now().date_naive();
     let data = state.lock();
@@ -547,11 +585,11 @@ async fn list_contacts(State(state): St, headers: HeaderMap, Query(params): Para
     let (org_id, quota) = match admit(&state, &headers, &params, true) {
         Ok(Some(admitted)) => admitted,
         Ok(None) => return server_error(StatusCode::INTERNAL_SERVER_ERROR),
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let (page, per_page) = match page_params(&params) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let data = state.lock();
     let Some(org) = data.org(&org_id) else {
@@ -590,7 +628,7 @@ async fn get_contact(
     let (org_id, quota) = match admit(&state, &headers, &params, true) {
         Ok(Some(admitted)) => admitted,
         Ok(None) => return server_error(StatusCode::INTERNAL_SERVER_ERROR),
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let data = state.lock();
     let Some(contact) = data.org(&org_id).and_then(|o| o.contact(&id)) else {

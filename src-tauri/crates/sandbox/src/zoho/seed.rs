@@ -53,7 +53,7 @@ fn contact(rng: &mut StdRng, n: usize) -> FakeZohoContact {
     } else {
         FakeZohoAddress {
             address: format!("{} Market Street", 10 + n % 90),
-            street2: if n % 3 == 0 {
+            street2: if n.is_multiple_of(3) {
                 format!("Suite {}", 100 + n % 50)
             } else {
                 String::new()
