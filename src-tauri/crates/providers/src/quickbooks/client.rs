@@ -339,7 +339,10 @@ impl QuickBooksClient {
     /// range is the invoice date, `TxnDate`), with its customer's contact
     /// details, newest first. Progress goes to `progress` after every page;
     /// the total from `COUNT(*)` goes to
-    /// [`ProgressSink::expected_total`] first.
+    /// [`ProgressSink::expected_total`] first. When
+    /// [`ProgressSink::cancelled`] turns true, pages in flight are dropped
+    /// and what was read so far is returned (debtors from the invoices'
+    /// own copy, customers not read).
     ///
     /// # Errors
     /// Only when the connection stops working ([`ProviderError::is_fatal`]:
@@ -395,6 +398,10 @@ impl QuickBooksClient {
             })
             .buffer_unordered(self.options.concurrency);
         while let Some((start, rows)) = pages.next().await {
+            if progress.sink.cancelled() {
+                // Dropping the stream drops the pages still in flight.
+                break;
+            }
             let last = start + size - 1;
             match rows {
                 Ok(rows) => {
@@ -416,9 +423,10 @@ impl QuickBooksClient {
         // Without a total, or when the last counted page was full (rows
         // added since the count, or an exact multiple), read on until a
         // short or empty page.
-        if total.is_none() || last_known_len == Some(size) {
+        let cancelled = || progress.sink.cancelled();
+        if !cancelled() && (total.is_none() || last_known_len == Some(size)) {
             let mut start = 1 + known_pages * size;
-            loop {
+            while !cancelled() {
                 match self.invoice_page(bearer, conditions, start, on_wait).await {
                     Ok(rows) => {
                         let full = rows.len() as u64 >= size;
@@ -455,7 +463,16 @@ impl QuickBooksClient {
             ids.sort();
             ids
         };
-        let mut customers = self.customers(bearer, &ids, on_wait).await?;
+        // A cancelled fetch keeps what it read, with the invoices' own copy
+        // of the debtor instead of reading customers.
+        let mut customers = if cancelled() {
+            Customers {
+                unread: ids.iter().cloned().collect(),
+                ..Customers::default()
+            }
+        } else {
+            self.customers(bearer, &ids, on_wait).await?
+        };
         if let Some(error) = customers.error.take() {
             let mut unread: Vec<String> = customers.unread.iter().cloned().collect();
             unread.sort();

@@ -809,6 +809,14 @@ async fn run_query(
             },
         );
     }
+    if parsed.entity == Entity::Invoice && !parsed.count {
+        let mut data = state.lock();
+        if let Some(left) = data.failing_pages.get_mut(&parsed.start).filter(|n| **n > 0) {
+            *left -= 1;
+            drop(data);
+            return server_error(&state, StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    }
     let data = state.lock();
     let Some(books) = data.books.get(&realm) else {
         drop(data);

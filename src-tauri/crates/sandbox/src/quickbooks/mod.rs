@@ -240,6 +240,9 @@ pub(crate) struct Data {
     pub in_flight: HashMap<String, usize>,
     pub faults_in_200: VecDeque<FaultIn200>,
     pub in_supported: bool,
+    /// Invoice query pages (by `STARTPOSITION`) that answer 500 this many
+    /// more times.
+    pub failing_pages: HashMap<usize, u32>,
     pub service_time_ms: Option<(u64, u64)>,
     pub rng: StdRng,
     pub transactions: u64,
@@ -277,6 +280,7 @@ impl QboState {
             in_flight: HashMap::new(),
             faults_in_200: VecDeque::new(),
             in_supported: true,
+            failing_pages: HashMap::new(),
             service_time_ms: config.service_time_ms,
             rng: StdRng::seed_from_u64(seed),
             transactions: 0,
@@ -445,6 +449,12 @@ impl QuickBooksHandle {
     /// must cope if QuickBooks did not support it).
     pub fn set_in_supported(&self, supported: bool) {
         self.state.lock().in_supported = supported;
+    }
+
+    /// The next `times` invoice queries starting at row `start` answer 500
+    /// (a page that keeps failing while the others work).
+    pub fn fail_page(&self, start: usize, times: u32) {
+        self.state.lock().failing_pages.insert(start, times);
     }
 
     /// Each request takes between `min` and `max` ms after admission;

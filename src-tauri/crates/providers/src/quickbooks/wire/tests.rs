@@ -172,3 +172,142 @@ fn a_normal_answer_has_no_fault() {
     let probe: FaultProbe = parse("query-customer-response.json");
     assert!(probe.fault.is_none());
 }
+
+/// Every answer shape of the sandbox's QuickBooks fake goes through the
+/// same types as the recorded payloads.
+#[tokio::test]
+async fn the_fakes_answers_parse_through_the_same_types() {
+    use casebridge_sandbox::quickbooks::{QboRateLimits, QuickBooksConfig, DEMO_ACCESS_TOKEN};
+    use casebridge_sandbox::{Sandbox, SandboxConfig};
+
+    let sandbox = Sandbox::start(SandboxConfig {
+        agency: None,
+        stripe: None,
+        quickbooks: Some(QuickBooksConfig {
+            rate_limits: Some(QboRateLimits {
+                per_second: 1_000,
+                per_minute: 1_000,
+                concurrent: 10,
+            }),
+            ..QuickBooksConfig::default()
+        }),
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox");
+    let base = sandbox.urls().quickbooks.expect("url");
+    let realm = "9130350000000002";
+    let http = reqwest::Client::new();
+    let get = |path: String, query: Option<&'static str>, token: &'static str| {
+        let mut request = http
+            .get(format!("{base}/v3/company/{realm}/{path}"))
+            .bearer_auth(token)
+            .header("Accept", "application/json");
+        if let Some(q) = query {
+            request = request.query(&[("query", q), ("minorversion", "75")]);
+        }
+        async move {
+            let response = request.send().await.expect("request");
+            (
+                response.status().as_u16(),
+                response.text().await.expect("body"),
+            )
+        }
+    };
+
+    let (_, body) = get(
+        "query".into(),
+        Some("SELECT COUNT(*) FROM Invoice WHERE Balance > '0'"),
+        DEMO_ACCESS_TOKEN,
+    )
+    .await;
+    let count: QueryEnvelope = serde_json::from_str(&body).expect("count");
+    assert!(count.response.total_count.is_some_and(|n| n > 0));
+
+    let (_, body) = get(
+        "query".into(),
+        Some(
+            "SELECT * FROM Invoice WHERE Balance > '0' ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000",
+        ),
+        DEMO_ACCESS_TOKEN,
+    )
+    .await;
+    let page: QueryEnvelope = serde_json::from_str(&body).expect("page");
+    let rows = page.response.invoices.expect("rows");
+    let mut customer_ids = Vec::new();
+    for row in &rows {
+        let invoice: WireInvoice = serde_json::from_str(row.get()).expect("invoice");
+        assert!(invoice.balance.is_some() && invoice.txn_date.is_some());
+        customer_ids.extend(invoice.customer_ref.map(|c| c.value));
+    }
+
+    let (_, body) = get(
+        "query".into(),
+        Some("SELECT * FROM Invoice STARTPOSITION 100000"),
+        DEMO_ACCESS_TOKEN,
+    )
+    .await;
+    let empty: QueryEnvelope = serde_json::from_str(&body).expect("empty");
+    assert!(empty.response.invoices.is_none());
+
+    let (_, body) = get(
+        "query".into(),
+        Some("SELECT * FROM Customer MAXRESULTS 1000"),
+        DEMO_ACCESS_TOKEN,
+    )
+    .await;
+    let customers: QueryEnvelope = serde_json::from_str(&body).expect("customers");
+    for row in customers.response.customers.expect("rows") {
+        let _: WireCustomer = serde_json::from_str(row.get()).expect("customer");
+    }
+
+    let id = serde_json::from_str::<RowId>(rows[0].get())
+        .expect("id")
+        .id
+        .expect("id");
+    let (_, body) = get(format!("invoice/{id}"), None, DEMO_ACCESS_TOKEN).await;
+    let read: InvoiceEnvelope = serde_json::from_str(&body).expect("read");
+    let _: WireInvoice = serde_json::from_str(read.invoice.get()).expect("invoice");
+
+    let (_, body) = get(format!("companyinfo/{realm}"), None, DEMO_ACCESS_TOKEN).await;
+    let info: CompanyInfoEnvelope = serde_json::from_str(&body).expect("company info");
+    assert!(info.company_info.company_name.is_some());
+    let (_, body) = get("preferences".into(), None, DEMO_ACCESS_TOKEN).await;
+    let prefs: PreferencesEnvelope = serde_json::from_str(&body).expect("preferences");
+    assert!(prefs.preferences.currency_prefs.is_some());
+
+    for (path, query, token, status, kind) in [
+        (
+            "query",
+            Some("SELECT * FROM Invoice"),
+            "wrong-token",
+            401,
+            "AUTHENTICATION",
+        ),
+        (
+            "query",
+            Some("SELECT * FROM Custmoer"),
+            DEMO_ACCESS_TOKEN,
+            400,
+            "ValidationFault",
+        ),
+        ("query", None, DEMO_ACCESS_TOKEN, 200, "SystemFault"),
+        (
+            "invoice/99999999",
+            None,
+            DEMO_ACCESS_TOKEN,
+            400,
+            "ValidationFault",
+        ),
+    ] {
+        let (got, body) = get(path.into(), query, token).await;
+        assert_eq!(got, status, "{path} {query:?}");
+        let probe: FaultProbe = serde_json::from_str(&body).expect("fault body");
+        assert_eq!(
+            probe.fault.and_then(|f| f.kind).as_deref(),
+            Some(kind),
+            "{body}"
+        );
+    }
+    sandbox.shutdown().await;
+}
