@@ -57,7 +57,9 @@ pub fn zoho_oauth() -> OAuthConfig {
 /// payments at one simulated day per second, and a Stripe account with
 /// enough invoices to page through (its keys: [`crate::stripe`]'s
 /// `DEMO_*_KEY` constants), and the QuickBooks and Zoho authorization
-/// servers with consent pages for the demo OAuth client.
+/// servers with consent pages for the demo OAuth client, and the QuickBooks
+/// (two companies) and Zoho Books (two organizations) APIs trusting their
+/// servers' tokens.
 pub fn config() -> SandboxConfig {
     SandboxConfig {
         seed: SEED,
@@ -73,6 +75,8 @@ pub fn config() -> SandboxConfig {
         }),
         quickbooks_oauth: Some(quickbooks_oauth()),
         zoho_oauth: Some(zoho_oauth()),
+        quickbooks: Some(crate::QuickBooksConfig::default()),
+        zoho: Some(crate::ZohoConfig::default()),
         ..SandboxConfig::default()
     }
 }

@@ -542,3 +542,70 @@ fn oauth_config_without_companies_is_refused() {
     let err = build(config, clock, 1).err().expect("refused");
     assert_eq!(err.code(), "sandbox_invalid_config");
 }
+
+/// Demo mode end to end at the wire: the Zoho sign-in names its accounts server, the token
+/// response's `api_domain` is the Zoho API fake, and that fake accepts the token.
+#[tokio::test]
+async fn oauth_demo_zoho_token_opens_the_zoho_api_fake() {
+    let sandbox = crate::Sandbox::start(crate::SandboxConfig {
+        agency: None,
+        stripe: None,
+        ..crate::demo::config()
+    })
+    .await
+    .unwrap();
+    let urls = sandbox.urls();
+    let (oauth_url, zoho_url) = (urls.zoho_oauth.unwrap(), urls.zoho.unwrap());
+    sandbox.zoho_oauth().unwrap().set_approval(Approval::AutoApprove);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let challenge = challenge(VERIFIER);
+    let redirect = http
+        .get(format!("{oauth_url}/oauth/v2/auth"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("redirect_uri", REDIRECT),
+            ("state", "s"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let pairs = location_pairs(&redirect);
+    assert!(pairs.contains(&("accounts-server".into(), oauth_url.clone())));
+    let code = pairs.iter().find(|(k, _)| k == "code").unwrap().1.clone();
+    let body: Value = http
+        .post(format!("{oauth_url}/oauth/v2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["api_domain"], zoho_url.as_str());
+    let orgs = http
+        .get(format!("{zoho_url}/books/v3/organizations"))
+        .header(
+            "Authorization",
+            format!("Zoho-oauthtoken {}", str_field(&body, "access_token")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(orgs.status(), 200);
+    let orgs: Value = orgs.json().await.unwrap();
+    assert_eq!(orgs["code"], 0, "{orgs}");
+    sandbox.shutdown().await;
+}
