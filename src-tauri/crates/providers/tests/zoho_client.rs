@@ -556,3 +556,37 @@ async fn an_invoice_is_read_again_before_submission() {
         .expect_err("gone");
     assert_eq!(err.code(), "provider_not_found");
 }
+
+#[tokio::test]
+async fn a_listing_that_never_answers_ends_after_a_few_pages() {
+    let fake = start(ZohoSeed::UnpaidOnly {
+        invoices: 1_000,
+        customers: 2,
+    })
+    .await;
+    fake.handle.control().add_fault(
+        FaultRule::fraction(
+            1.0.try_into().expect("fraction"),
+            FaultKind::ServerError {
+                status: 502.try_into().expect("5xx"),
+            },
+        )
+        .on_route("GET /books/v3/invoices"),
+    );
+    let outcome = fetch(
+        &client(&fake, options()),
+        DEMO_ORG_US,
+        &FetchFilter::default(),
+    )
+    .await;
+    assert!(outcome.invoices.is_empty());
+    assert_eq!(
+        outcome.failures.len(),
+        3,
+        "three pages in a row, then it stops"
+    );
+    assert!(
+        fake.handle.control().stats().total_requests <= 9,
+        "3 pages x 3 attempts"
+    );
+}

@@ -29,7 +29,8 @@ use crate::ratelimit::RateBudget;
 pub const PAGE_SIZE: u32 = 200;
 /// Rate-limit pauses shorter than this are normal pacing, not news.
 const REPORT_WAITS_FROM: Duration = Duration::from_millis(250);
-/// Empty pages claiming more, in a row, before the walk gives up.
+/// Empty pages claiming more, or pages that failed, in a row, before the
+/// walk gives up (nothing else would end a walk whose pages never answer).
 const MAX_EMPTY_PAGES: u32 = 3;
 
 /// Which list views an unpaid fetch walks.
@@ -482,6 +483,7 @@ impl Walk<'_> {
         let mut last: Option<u32> = None;
         let mut retried_empty: HashSet<u32> = HashSet::new();
         let mut empty_in_a_row = 0;
+        let mut failed_in_a_row = 0;
         // One page first: most organizations fit in it, and pages asked for
         // in parallel past the end would each cost a request for nothing.
         let mut width = 1;
@@ -503,10 +505,15 @@ impl Walk<'_> {
             let listed = match result {
                 Ok(listed) => listed,
                 Err(error) => {
+                    failed_in_a_row += 1;
+                    if failed_in_a_row >= MAX_EMPTY_PAGES {
+                        last = Some(last.map_or(page, |l| l.min(page)));
+                    }
                     self.failed(rows_scope, error)?;
                     continue;
                 }
             };
+            failed_in_a_row = 0;
             self.outcome.pages += 1;
             let more = listed.page_context.has_more_page;
             if listed.invoices.is_empty() && more {
