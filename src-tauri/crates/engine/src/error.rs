@@ -69,6 +69,20 @@ pub enum EngineError {
 
     #[error("{feature} is not built yet")]
     NotBuiltYet { feature: &'static str },
+
+    #[error("the document file {path} could not be read or written")]
+    DocumentFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("document batch {id} is not open (it was approved, or never opened here)")]
+    UnknownDocumentBatch { id: String },
+
+    /// A ZIP of documents that cannot be read as a whole (boxed: the import error is large).
+    #[error(transparent)]
+    DocumentZip(Box<casebridge_import::ImportError>),
 }
 
 impl EngineError {
@@ -83,6 +97,9 @@ impl EngineError {
             Self::NotConnected { .. } => "not_connected".into(),
             Self::InvalidInput { .. } => "invalid_input".into(),
             Self::NotBuiltYet { .. } => "not_built_yet".into(),
+            Self::DocumentFile { .. } => "document_file".into(),
+            Self::UnknownDocumentBatch { .. } => "document_batch_unknown".into(),
+            Self::DocumentZip(e) => e.code().into(),
             Self::TaskPanicked => "internal".into(),
             Self::AgencyNotConnected => "agency_not_connected".into(),
             Self::CorruptCache { .. } => "corrupt_cache".into(),
@@ -114,6 +131,11 @@ impl EngineError {
             }
             Self::InvalidInput { .. } => "Correct the value and try again.".into(),
             Self::NotBuiltYet { .. } => "This part of Casebridge is still being built.".into(),
+            Self::DocumentFile { .. } => {
+                "Check that the file still exists and that the data folder has free space, then try again.".into()
+            }
+            Self::UnknownDocumentBatch { .. } => "Drop the ZIP again to match its documents.".into(),
+            Self::DocumentZip(e) => e.hint(),
             Self::Serialize { .. } => "Nothing was sent. Please report this with exported diagnostics.".into(),
             Self::CorruptCache { .. } => "Fetch the invoices again to refresh the cache; nothing was sent.".into(),
             Self::UnknownInvoice { .. } => {

@@ -19,6 +19,7 @@ mod cases;
 mod clock;
 mod config;
 mod debtors;
+mod documents;
 mod error;
 mod integrations;
 mod progress;

@@ -26,6 +26,11 @@
 //!   ([`with_bearer`]), so a long fetch survives a token's expiry. The
 //!   engine implements the source (keychain, refresh); a second 401 is
 //!   [`ProviderError::NeedsReconnect`].
+//! - **The Zoho Books client** ([`zoho::ZohoClient`]): the user's
+//!   organizations to choose from, unpaid invoices in pages of 200 at the
+//!   token's `api_domain`, one contact read per debtor, 100 requests/min per
+//!   organization, any `code != 0` as an error (also at HTTP 200), and the
+//!   daily quota reported through [`ProgressSink::daily_quota`].
 //!
 //! ## What this crate must NOT do
 //!

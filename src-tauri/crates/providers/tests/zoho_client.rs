@@ -590,3 +590,30 @@ async fn a_listing_that_never_answers_ends_after_a_few_pages() {
         "3 pages x 3 attempts"
     );
 }
+
+#[tokio::test]
+async fn with_too_little_daily_quota_for_one_read_per_debtor_the_contact_list_is_read() {
+    let fake = start(ZohoSeed::UnpaidOnly {
+        invoices: 300,
+        customers: 30,
+    })
+    .await;
+    // Two invoice pages leave 8 requests for the day: fewer than 30 debtors.
+    fake.handle.set_used_today(DEMO_ORG_US, 9_990);
+    let client = client(
+        &fake,
+        ZohoOptions {
+            concurrency: 1,
+            ..options()
+        },
+    );
+    let outcome = fetch(&client, DEMO_ORG_US, &FetchFilter::default()).await;
+    assert!(outcome.is_complete(), "{:?}", outcome.failures);
+    assert_eq!(outcome.invoices.len(), 300);
+    let stats = fake.handle.control().stats();
+    assert_eq!(stats.route_count("GET /books/v3/contacts/{id}"), 0);
+    assert_eq!(stats.route_count("GET /books/v3/contacts"), 1);
+    let debtor = &outcome.invoices[0].invoice.debtor;
+    assert!(debtor.email.is_some(), "the list has email");
+    assert!(debtor.address_lines.is_empty(), "but no address");
+}

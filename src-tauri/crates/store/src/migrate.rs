@@ -33,6 +33,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_init"),
     migration!(2, "0002_audit_log_append_only"),
     migration!(3, "0003_invoice_review_marks"),
+    migration!(4, "0004_documents_by_invoice"),
 ];
 
 /// The schema version this binary writes.

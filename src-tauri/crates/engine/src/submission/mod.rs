@@ -471,6 +471,13 @@ impl Engine {
                 break;
             }
         }
+        // Documents approved for the cases accepted above go up now (see documents.rs); a
+        // failure leaves them stored for the next run and never fails the submission.
+        if !cancel.is_cancelled() {
+            if let Err(e) = self.upload_pending_documents().await {
+                tracing::warn!(code = %e.code(), "documents were not uploaded after submitting");
+            }
+        }
         let summary = progress.summary(stopped_because);
         progress.emit(
             if summary.stopped_because.is_some() { JobPhase::Failed } else { JobPhase::Finished },

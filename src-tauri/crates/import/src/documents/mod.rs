@@ -28,6 +28,13 @@ pub use matching::{ConflictReason, Hit, MatchBasis, MatchOutcome, Matcher};
 
 use crate::ImportError;
 
+/// Hex SHA-256 of a file's content: how the same document is recognised
+/// when a ZIP is approved twice.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// One file of the ZIP with its match.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentReport {

@@ -60,7 +60,8 @@ impl UnpaidQuery {
 /// (reference §7, and the OAS list schema); only `GET /contacts/{id}` has
 /// the billing address. The invoice list has neither. So the cheapest way
 /// to an address is one contact read per distinct debtor (never one per
-/// invoice).
+/// invoice). When the daily quota left is smaller than the number of
+/// debtors, `PerDebtor` reads the contact list instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactLookup {
     /// `GET /contacts/{id}` once per distinct customer of the unpaid
@@ -569,9 +570,29 @@ impl Walk<'_> {
         }
         match self.client.options.contacts {
             ContactLookup::None => Ok(HashMap::new()),
+            ContactLookup::PerDebtor if self.quota_too_low_for_details() => {
+                self.contact_list().await
+            }
             ContactLookup::PerDebtor => self.contact_details().await,
             ContactLookup::ListOnly => self.contact_list().await,
         }
+    }
+
+    /// One read per debtor would run into the daily cap (which every app
+    /// on the organization shares): then the contact list's pages give
+    /// names, email and phone for far fewer requests, and the missing
+    /// addresses show up in review instead of the whole fetch stopping.
+    fn quota_too_low_for_details(&self) -> bool {
+        let debtors: HashSet<&str> = self
+            .kept
+            .iter()
+            .filter_map(|w| w.customer_id.as_deref())
+            .collect();
+        self.client
+            .transport
+            .quota(self.org)
+            .and_then(|q| q.remaining)
+            .is_some_and(|remaining| remaining < debtors.len() as u64)
     }
 
     async fn contact_details(&mut self) -> Result<HashMap<String, WireContact>, ProviderError> {
