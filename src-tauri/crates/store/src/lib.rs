@@ -61,7 +61,9 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use audit::{AuditEntry, AuditQuery, NewAuditEntry};
 pub use cases::{AcceptedCase, CaseChange, CaseQuery, CaseRecord, CaseSourceStatus, PolledCase};
 pub use connections::{ConnectionRecord, ConnectionStatus};
-pub use documents::{DocumentRecord, DocumentState, NewDocument};
+pub use documents::{
+    DocumentOwner, DocumentRecord, DocumentState, DueDocument, NewDocument, NewInvoiceDocument,
+};
 pub use error::{KeychainOp, KeychainProblem, Result, StoreError};
 pub use invoices::{
     DebtorOverride, InvoiceFilter, InvoiceQuery, InvoiceRecord, InvoiceSort, ReviewCounts,
