@@ -87,6 +87,7 @@ function fakeBackend() {
     importProfile: vi.fn(),
     openZip: vi.fn(async () => batch),
     approve: vi.fn(async () => ({ stored: 1, alreadyStored: 0, upload: { uploaded: 0, waitingForCase: 1, failed: [] } })),
+    uploadPending: vi.fn(async () => ({ uploaded: 1, waitingForCase: 0, failed: [] })),
   } satisfies ImportBackend;
 }
 
@@ -207,6 +208,12 @@ describe('ImportPage', () => {
     expect(backend.approve).toHaveBeenCalledWith('b1', [{ index: 0, sourceRef: 'file:debitorer.csv:00123' }]);
     expect(byTestId('documents-outcome')?.textContent).toContain('1 upload once their case exists');
     expect(byTestId('document-upload')?.textContent).toContain('Approved');
+    (byTestId('documents-upload-now') as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(backend.uploadPending).toHaveBeenCalled();
+    expect(byTestId('documents-outcome')?.textContent).toBe('1 document stored, 1 uploaded');
+    expect(byTestId('documents-upload-now')).toBeNull();
   });
 
   it('says plainly when a file cannot be imported', async () => {

@@ -43,4 +43,5 @@ export const shellImportBackend: ImportBackend = {
     invoke('approve_documents', {
       request: { batchId, approvals: approvals.map((a) => ({ ...a, documentType: null })) },
     }),
+  uploadPending: () => invoke('upload_pending_documents'),
 };

@@ -11,6 +11,7 @@ import { draftFromSession, toWireMapping, type MappingDraft, type PreviewCounts,
 import type { ApproveDocumentsOutcome } from '../gen/ApproveDocumentsOutcome';
 import type { CellFix } from '../gen/CellFix';
 import type { DocumentBatch } from '../gen/DocumentBatch';
+import type { DocumentUploadSummary } from '../gen/DocumentUploadSummary';
 import type { ErrorFileSummary } from '../gen/ErrorFileSummary';
 import type { ImportMapping } from '../gen/ImportMapping';
 import type { ImportPreview } from '../gen/ImportPreview';
@@ -48,6 +49,8 @@ export interface ImportBackend {
   importProfile(): Promise<MappingProfileSummary | null>;
   openZip(path: string): Promise<DocumentBatch>;
   approve(batch: string, approvals: { index: number; sourceRef: string }[]): Promise<ApproveDocumentsOutcome>;
+  /** Uploads every stored document whose case exists now. */
+  uploadPending(): Promise<DocumentUploadSummary>;
 }
 
 export type Step = 'empty' | 'reading' | 'mapping' | 'preview' | 'staging' | 'staged' | 'documents';
@@ -249,6 +252,14 @@ export class ImportFlow {
     for (const a of approvals) next.set(a.index, a.sourceRef);
     this.approved = next;
     this.approveOutcome = outcome;
+  }
+
+  /** Retries the uploads: documents whose case was accepted since go up now. */
+  async uploadPending(): Promise<void> {
+    const outcome = this.approveOutcome;
+    if (!outcome) return;
+    const upload = await this.run(() => this.backend.uploadPending());
+    if (upload) this.approveOutcome = { ...outcome, upload };
   }
 }
 
