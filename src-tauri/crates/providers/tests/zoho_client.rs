@@ -617,3 +617,50 @@ async fn with_too_little_daily_quota_for_one_read_per_debtor_the_contact_list_is
     assert!(debtor.email.is_some(), "the list has email");
     assert!(debtor.address_lines.is_empty(), "but no address");
 }
+
+#[tokio::test]
+async fn codes_at_http_200_are_read_like_their_statuses() {
+    let fake = start(ZohoSeed::UnpaidOnly {
+        invoices: 5,
+        customers: 1,
+    })
+    .await;
+    let client = client(&fake, options());
+    // 45 (too many requests) and 1000 (internal error) are retried…
+    fake.handle.answer_next_with_code(
+        1,
+        45,
+        "You have made too many requests continuously. Please try again after some time.",
+    );
+    fake.handle.answer_next_with_code(1, 1000, "Internal error");
+    let outcome = fetch(&client, DEMO_ORG_US, &FetchFilter::default()).await;
+    assert!(outcome.is_complete(), "{:?}", outcome.failures);
+    assert_eq!(outcome.invoices.len(), 5);
+    // …and 14 (invalid token) refreshes the token once.
+    fake.handle
+        .answer_next_with_code(1, 14, "Invalid OAuth token.");
+    let source = Counting::default();
+    let orgs = client
+        .organizations(&source)
+        .await
+        .expect("after a refresh");
+    assert_eq!(orgs.len(), 2);
+    assert_eq!(source.refused.load(Ordering::SeqCst), 1);
+}
+
+/// Always the demo token; counts how often it was reported refused.
+#[derive(Default)]
+struct Counting {
+    refused: AtomicU32,
+}
+
+impl BearerSource for Counting {
+    fn bearer(&self) -> BoxFuture<'_, Result<BearerToken, ProviderError>> {
+        Box::pin(async { Ok(BearerToken::new(DEMO_ACCESS_TOKEN)) })
+    }
+
+    fn refused<'a>(&'a self, _token: &'a BearerToken) -> BoxFuture<'a, ()> {
+        self.refused.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async {})
+    }
+}
