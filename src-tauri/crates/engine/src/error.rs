@@ -70,6 +70,29 @@ pub enum EngineError {
     #[error("{feature} is not built yet")]
     NotBuiltYet { feature: &'static str },
 
+    /// Boxed: the auth error is as large as all the others together.
+    #[error(transparent)]
+    Auth(Box<casebridge_auth::AuthError>),
+
+    #[error("{provider} is not set up: {what} of your app is missing")]
+    OAuthClientMissing { provider: &'static str, what: &'static str },
+
+    #[error("no sign-in was started")]
+    NoSignInStarted,
+
+    #[error("the sign-in was cancelled")]
+    SignInCancelled,
+
+    /// An outcome reported to more than one caller (the deep link and the waiting window).
+    #[error(transparent)]
+    Shared(std::sync::Arc<EngineError>),
+
+    #[error("organization {id} is not one of the signed-in user's Zoho organizations")]
+    UnknownOrganization { id: String },
+
+    #[error("no Zoho Books organization is chosen yet")]
+    OrganizationNotChosen,
+
     #[error("the document file {path} could not be read or written")]
     DocumentFile {
         path: String,
@@ -97,6 +120,13 @@ impl EngineError {
             Self::NotConnected { .. } => "not_connected".into(),
             Self::InvalidInput { .. } => "invalid_input".into(),
             Self::NotBuiltYet { .. } => "not_built_yet".into(),
+            Self::Auth(e) => e.code().into(),
+            Self::OAuthClientMissing { .. } => "oauth_client_missing".into(),
+            Self::NoSignInStarted => "oauth_no_sign_in".into(),
+            Self::SignInCancelled => "oauth_cancelled".into(),
+            Self::Shared(e) => e.code(),
+            Self::UnknownOrganization { .. } => "zoho_unknown_organization".into(),
+            Self::OrganizationNotChosen => "zoho_organization_not_chosen".into(),
             Self::DocumentFile { .. } => "document_file".into(),
             Self::UnknownDocumentBatch { .. } => "document_batch_unknown".into(),
             Self::DocumentZip(e) => e.code().into(),
@@ -131,6 +161,18 @@ impl EngineError {
             }
             Self::InvalidInput { .. } => "Correct the value and try again.".into(),
             Self::NotBuiltYet { .. } => "This part of Casebridge is still being built.".into(),
+            Self::Auth(e) => e.hint().into(),
+            Self::OAuthClientMissing { .. } => {
+                "Enter the client ID and secret of your app (from the provider's developer console) under Settings → OAuth clients."
+                    .into()
+            }
+            Self::NoSignInStarted => "Click Connect to start a sign-in first.".into(),
+            Self::SignInCancelled => "Nothing changed. Click Connect to start again.".into(),
+            Self::Shared(e) => e.hint(),
+            Self::UnknownOrganization { .. } => {
+                "Choose one of the organizations listed; reconnect if the one you want is missing.".into()
+            }
+            Self::OrganizationNotChosen => "Choose the organization to read on the Integrations page.".into(),
             Self::DocumentFile { .. } => {
                 "Check that the file still exists and that the data folder has free space, then try again.".into()
             }
@@ -159,8 +201,27 @@ impl EngineError {
         }
     }
 
+    /// Whether only a new sign-in helps (refresh token refused, access lost, never connected).
+    pub fn needs_reconnect(&self) -> bool {
+        match self {
+            Self::Auth(e) => matches!(
+                **e,
+                casebridge_auth::AuthError::NeedsReconnect { .. } | casebridge_auth::AuthError::NotConnected { .. }
+            ),
+            Self::Provider(e) => matches!(e, casebridge_providers::ProviderError::NeedsReconnect { .. }),
+            Self::Shared(e) => e.needs_reconnect(),
+            _ => false,
+        }
+    }
+
     pub fn to_ui(&self) -> UiError {
         UiError { code: self.code(), message: self.to_string(), hint: self.hint() }
+    }
+}
+
+impl From<casebridge_auth::AuthError> for EngineError {
+    fn from(error: casebridge_auth::AuthError) -> Self {
+        Self::Auth(Box::new(error))
     }
 }
 

@@ -5,7 +5,9 @@
 
 use casebridge_store::{ConnectionRecord, ConnectionStatus as StoredStatus};
 
-use crate::api::{Availability, ConnectionStatus, IntegrationCard, IntegrationKind, UiError};
+use crate::api::{
+    Availability, ConnectionStatus, IntegrationCard, IntegrationKind, OAuthHealth, OAuthProvider, UiError,
+};
 use crate::{Engine, EngineError};
 
 struct CardSpec {
@@ -33,14 +35,14 @@ const CARDS: [CardSpec; 5] = [
         provider: "quickbooks",
         title: "QuickBooks Online",
         blurb: "Native sync of unpaid invoices over OAuth; pick the company during consent.",
-        availability: || not_built("QuickBooks sync arrives with the OAuth integrations."),
+        availability: || Availability::Available,
     },
     CardSpec {
         kind: IntegrationKind::Zoho,
         provider: "zoho",
         title: "Zoho Books",
         blurb: "Native sync over OAuth in any Zoho data centre; you choose the organization.",
-        availability: || not_built("Zoho sync arrives with the OAuth integrations."),
+        availability: || Availability::Available,
     },
     CardSpec {
         kind: IntegrationKind::Files,
@@ -61,13 +63,41 @@ const CARDS: [CardSpec; 5] = [
 impl Engine {
     pub async fn integrations(&self) -> Result<Vec<IntegrationCard>, EngineError> {
         let connections = self.with_store(|store| Ok(store.list_connections()?)).await?;
-        Ok(CARDS
-            .iter()
-            .map(|spec| {
-                let connection = connections.iter().find(|c| c.provider == spec.provider);
-                card(spec, connection)
-            })
-            .collect())
+        let mut cards = Vec::with_capacity(CARDS.len());
+        for spec in &CARDS {
+            let connection = connections.iter().find(|c| c.provider == spec.provider);
+            let mut card = card(spec, connection);
+            let provider = match spec.kind {
+                IntegrationKind::Quickbooks => Some(OAuthProvider::Quickbooks),
+                IntegrationKind::Zoho => Some(OAuthProvider::Zoho),
+                _ => None,
+            };
+            if let Some(provider) = provider {
+                card.oauth = Some(self.oauth_health(provider, connection).await?);
+            }
+            cards.push(card);
+        }
+        Ok(cards)
+    }
+
+    async fn oauth_health(
+        &self,
+        provider: OAuthProvider,
+        connection: Option<&ConnectionRecord>,
+    ) -> Result<OAuthHealth, EngineError> {
+        let settings = self.oauth_client_settings(provider).await?;
+        let needs_organization = provider == OAuthProvider::Zoho
+            && connection.is_some_and(|c| c.account_id.is_empty() && c.status != StoredStatus::Disconnected);
+        Ok(OAuthHealth {
+            provider,
+            environment: settings.environment,
+            client_ready: settings.ready,
+            redirect: settings.redirect,
+            refresh_token_issued_at: connection.and_then(|c| c.refresh_token_issued_at).map(|t| t.to_rfc3339()),
+            data_centre: connection.filter(|_| provider == OAuthProvider::Zoho).map(|c| c.environment.clone()),
+            needs_organization,
+            connecting: self.oauth_connecting(provider).await,
+        })
     }
 }
 

@@ -21,12 +21,16 @@ mod config;
 mod debtors;
 mod documents;
 mod error;
+mod fetching;
 mod integrations;
+mod oauth;
 mod progress;
+mod quickbooks;
 mod review;
 mod stripe;
 mod submission;
 mod tracking;
+mod zoho;
 
 use std::sync::Arc;
 
@@ -40,6 +44,9 @@ pub use error::EngineError;
 pub use agency::{AgencyRateLimits, RateWindow};
 pub use progress::{NoProgress, ProgressSink};
 pub use submission::CancelFlag;
+/// Tests and the CLI open consent pages their own way ([`Engine::set_browser`]).
+pub use casebridge_auth::{AuthError, Browser};
+pub use oauth::DEEP_LINK_CALLBACK;
 
 use api::{AppInfo, RunMode, SandboxService};
 
@@ -62,6 +69,8 @@ struct Inner {
     limiter: tokio::sync::Mutex<Option<Arc<casebridge_agency::RateLimiter>>>,
     /// Set while the window's submit runs, so it can be stopped.
     submit_cancel: tokio::sync::Mutex<Option<CancelFlag>>,
+    /// The OAuth sign-in in progress and the token vault.
+    oauth: oauth::OAuthRuntime,
 }
 
 /// Opens (creating if needed) the database and applies pending migrations;
@@ -100,7 +109,7 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         create_data_dir(&config)?;
         let store = Store::open(&config.db_path())?;
-        let no_fakes = casebridge_sandbox::SandboxUrls { agency: None, stripe: None, quickbooks_oauth: None, zoho_oauth: None };
+        let no_fakes = casebridge_sandbox::SandboxUrls::default();
         let (sandbox, sandbox_urls) = match (config.mode, &config.demo_agency_url) {
             (RunMode::Normal, _) => (None, no_fakes),
             (RunMode::Demo, Some(url)) => (
@@ -108,8 +117,7 @@ impl Engine {
                 casebridge_sandbox::SandboxUrls {
                     agency: Some(url.clone()),
                     stripe: config.demo_stripe_url.clone(),
-                    quickbooks_oauth: None,
-                    zoho_oauth: None,
+                    ..casebridge_sandbox::SandboxUrls::default()
                 },
             ),
             (RunMode::Demo, None) => {
@@ -125,6 +133,7 @@ impl Engine {
             db = %config.db_path().display(),
             "engine started"
         );
+        let oauth = oauth::OAuthRuntime::new(secrets.clone(), config.data_dir.clone());
         let engine = Engine {
             inner: Arc::new(Inner {
                 config,
@@ -136,6 +145,7 @@ impl Engine {
                 sandbox_urls,
                 limiter: tokio::sync::Mutex::new(None),
                 submit_cancel: tokio::sync::Mutex::new(None),
+                oauth,
             }),
         };
         if let Some(url) = agency_url {
@@ -204,7 +214,14 @@ impl Engine {
 }
 
 fn sandbox_services(urls: &casebridge_sandbox::SandboxUrls) -> Vec<SandboxService> {
-    [("Debitura agency (fake)", urls.agency.clone()), ("Stripe (fake)", urls.stripe.clone())]
+    [
+        ("Debitura agency (fake)", urls.agency.clone()),
+        ("Stripe (fake)", urls.stripe.clone()),
+        ("QuickBooks sign-in (fake)", urls.quickbooks_oauth.clone()),
+        ("QuickBooks Online API (fake)", urls.quickbooks.clone()),
+        ("Zoho sign-in (fake)", urls.zoho_oauth.clone()),
+        ("Zoho Books API (fake)", urls.zoho.clone()),
+    ]
         .into_iter()
         .filter_map(|(name, url)| url.map(|url| SandboxService { name: name.to_string(), url }))
         .collect()

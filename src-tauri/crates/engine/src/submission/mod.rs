@@ -293,7 +293,7 @@ impl Engine {
     ) -> Result<(String, SubmitPreview), EngineError> {
         let settings = self.agency_settings().await?.ok_or(EngineError::AgencyNotConnected)?;
         // Send today's balance, not the one fetched hours ago.
-        let settled = self.recheck_stripe_balances(&request.source_refs).await?;
+        let settled = self.recheck_balances(&request.source_refs).await?;
         let (mut preview, keys) = self.prepare(request).await?;
         for blocked in preview.blocked.iter_mut().filter(|b| settled.contains(&b.source_ref)) {
             blocked.issues = vec![blocking_issue(
