@@ -6,6 +6,7 @@
 mod agency;
 mod app;
 mod cases;
+mod documents;
 mod export;
 mod integrations;
 mod invoices;
@@ -22,6 +23,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         invoices::fix_debtor,
         cases::list_cases,
         cases::refresh_cases,
+        documents::open_document_zip,
+        documents::approve_documents,
+        documents::upload_pending_documents,
         settings::get_settings,
         agency::connect_agency,
         agency::agency_connection,

@@ -7,6 +7,7 @@
 mod cmd_agency;
 mod cmd_cases;
 mod cmd_db;
+mod cmd_import_zip;
 mod cmd_sandbox;
 mod cmd_stripe;
 mod cmd_submit;
@@ -59,6 +60,8 @@ enum Command {
     Submit(cmd_submit::SubmitArgs),
     /// List submitted cases with their agency status.
     Cases(cmd_cases::CasesArgs),
+    /// Match a ZIP of documents (invoice PDFs, reminders) to invoices and upload them to their cases.
+    ImportZip(cmd_import_zip::ImportZipArgs),
 }
 
 /// Exit codes: 0 done, 1 error, 2 finished but not everything went through
@@ -84,6 +87,9 @@ async fn with_engine(
             cmd_submit::SubmitEnd::SomeNotAccepted => ExitCode::from(EXIT_NOT_ALL_ACCEPTED),
         }),
         Command::Cases(args) => cmd_cases::run(&engine, args).await.map(|()| ExitCode::SUCCESS),
+        Command::ImportZip(args) => cmd_import_zip::run(&engine, args).await.map(|complete| {
+            if complete { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NOT_ALL_ACCEPTED) }
+        }),
         Command::Stripe { action } => cmd_stripe::connect(&engine, action).await.map(|()| ExitCode::SUCCESS),
         Command::Fetch(args) => cmd_stripe::fetch(&engine, args).await.map(|complete| {
             if complete { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NOT_ALL_ACCEPTED) }

@@ -190,31 +190,21 @@ impl Engine {
         document: &DocumentRecord,
         case_id: &str,
     ) -> Result<Option<UiError>, EngineError> {
-        let (id, case) = (document.id, case_id.to_owned());
-        let record = |state: DocumentState, file_id: Option<String>, error: Option<UiError>| {
-            let case = case.clone();
-            let now = self.clock().now();
-            async move {
-                let json = error.as_ref().map(|e| serde_json::json!({ "code": e.code, "message": e.message, "hint": e.hint }));
-                self.with_store(move |s| Ok(s.set_document_upload(id, &case, state, file_id.as_deref(), json.as_ref(), now)?))
-                    .await?;
-                Ok::<_, EngineError>(error)
-            }
-        };
+        let id = document.id;
         let Ok(case_uuid) = uuid::Uuid::parse_str(case_id) else {
             let error = UiError {
                 code: "document_case_unknown".into(),
                 message: format!("case id {case_id} is not one the agency gave"),
                 hint: "Refresh the cases list; the document stays stored.".into(),
             };
-            return record(DocumentState::Failed, None, Some(error)).await;
+            return self.record_upload(id, case_id, DocumentState::Failed, None, Some(error)).await;
         };
         if document.state == DocumentState::Uploading {
             // A send was started before and its answer never recorded: ask first.
             match client.list_documents(case_uuid).await {
                 Ok(files) => {
                     if let Some(found) = files.iter().find(|f| f.file_name.as_deref() == Some(document.file_name.as_str())) {
-                        return record(DocumentState::Uploaded, Some(found.id.to_string()), None).await;
+                        return self.record_upload(id, case_id, DocumentState::Uploaded, Some(found.id.to_string()), None).await;
                     }
                 }
                 Err(e) => return Ok(Some(EngineError::Agency(e).to_ui())),
@@ -224,21 +214,44 @@ impl Engine {
             Ok(bytes) => bytes,
             Err(source) => {
                 let error = document_file(Path::new(&document.local_path), source).to_ui();
-                return record(DocumentState::Failed, None, Some(error)).await;
+                return self.record_upload(id, case_id, DocumentState::Failed, None, Some(error)).await;
             }
         };
-        record(DocumentState::Uploading, None, None).await?;
+        self.record_upload(id, case_id, DocumentState::Uploading, None, None).await?;
         let document_type = parse_document_type(&document.document_type);
         let answer = client
             .upload_document(case_uuid, &document.file_name, &bytes, document_type, document.description.as_deref())
             .await;
         match answer {
-            Ok(file) => record(DocumentState::Uploaded, Some(file.id.to_string()), None).await,
+            Ok(file) => self.record_upload(id, case_id, DocumentState::Uploaded, Some(file.id.to_string()), None).await,
             Err(e) => {
                 let state = upload_state_after(&e);
-                record(state, None, Some(EngineError::Agency(e).to_ui())).await
+                self.record_upload(id, case_id, state, None, Some(EngineError::Agency(e).to_ui())).await
             }
         }
+    }
+}
+
+impl Engine {
+    /// Writes an upload's progress on its row; returns the error it recorded.
+    async fn record_upload(
+        &self,
+        id: i64,
+        case_id: &str,
+        state: DocumentState,
+        agency_file_id: Option<String>,
+        error: Option<UiError>,
+    ) -> Result<Option<UiError>, EngineError> {
+        let case_id = case_id.to_owned();
+        let now = self.clock().now();
+        let json = error
+            .as_ref()
+            .map(|e| serde_json::json!({ "code": e.code, "message": e.message, "hint": e.hint }));
+        self.with_store(move |s| {
+            Ok(s.set_document_upload(id, &case_id, state, agency_file_id.as_deref(), json.as_ref(), now)?)
+        })
+        .await?;
+        Ok(error)
     }
 }
 
