@@ -5,6 +5,7 @@
 //! Tokens live in the keychain ([`crate::oauth`]); SQLite keeps the realm, the environment and
 //! the company's name, country and home currency. In demo mode the API is the sandbox's fake.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use casebridge_auth::{AuthError, AuthorizedFlow, OAuthClient};
@@ -34,6 +35,20 @@ fn environment_name(environment: OAuthEnvironment) -> &'static str {
         OAuthEnvironment::Sandbox => "sandbox",
         OAuthEnvironment::Production => "production",
     }
+}
+
+/// Runs QuickBooks client calls on a blocking thread with the runtime's handle. Futures that
+/// page through customer batches are not `Send` (rustc cannot prove a closure over a borrowed
+/// id slice `Send` for every lifetime), and the shell runs every engine call on its
+/// multi-threaded runtime, which needs `Send` futures.
+async fn off_thread<T, F, Fut>(make: F) -> Result<T, EngineError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(make())).await.map_err(|_| EngineError::TaskPanicked)
 }
 
 impl Engine {
@@ -145,8 +160,9 @@ impl Engine {
                 return Err(error);
             }
         };
-        let job = self.start_fetch(SOURCE, sink, CancelFlag::default());
-        let result = api.fetch_unpaid(&bearer, &filter, &job).await;
+        let job = Arc::new(self.start_fetch(SOURCE, sink, CancelFlag::default()));
+        let fetching = job.clone();
+        let result = off_thread(move || async move { api.fetch_unpaid(&bearer, &filter, &*fetching).await }).await?;
         self.finish_fetch(&job, result).await
     }
 
@@ -165,14 +181,18 @@ impl Engine {
             return Ok(Vec::new());
         }
         let (api, bearer, _) = self.quickbooks_client().await?;
-        let mut unpaid = Vec::new();
-        let mut settled = Vec::new();
-        for (source_ref, id) in ids {
-            match api.fetch_invoice(&bearer, &id).await? {
-                Rechecked::Unpaid(fetched) => unpaid.push(fetched.invoice),
-                Rechecked::Settled(_) => settled.push((source_ref, id)),
+        let (unpaid, settled) = off_thread(move || async move {
+            let mut unpaid = Vec::new();
+            let mut settled = Vec::new();
+            for (source_ref, id) in ids {
+                match api.fetch_invoice(&bearer, &id).await? {
+                    Rechecked::Unpaid(fetched) => unpaid.push(fetched.invoice),
+                    Rechecked::Settled(_) => settled.push((source_ref, id)),
+                }
             }
-        }
+            Ok::<_, casebridge_providers::ProviderError>((unpaid, settled))
+        })
+        .await??;
         self.forget_settled(unpaid, "quickbooks", &record.account_id, settled).await
     }
 
