@@ -10,9 +10,12 @@
 //! row; the store's tests check the stored marks against their definition after each kind of
 //! write.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::ToSql;
-use rusqlite::{named_params, params, OptionalExtension, Row};
+use rusqlite::{named_params, params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -95,15 +98,58 @@ pub enum InvoiceSort {
 }
 
 impl InvoiceSort {
-    fn sql(self) -> &'static str {
+    /// The sort key as SQL, and whether it compares case-insensitively (SQLite's NOCASE:
+    /// ASCII letters only).
+    fn key(self) -> (&'static str, bool) {
         match self {
-            InvoiceSort::DueDate => "due_date",
-            InvoiceSort::IssueDate => "issue_date",
+            InvoiceSort::DueDate => ("i.due_date", false),
+            InvoiceSort::IssueDate => ("i.issue_date", false),
             // Decimal text: compare as numbers, not as strings ("9" > "10").
-            InvoiceSort::Outstanding => "CAST(outstanding AS REAL)",
-            InvoiceSort::DebtorName => "debtor_name COLLATE NOCASE",
-            InvoiceSort::CreditorReference => "creditor_reference COLLATE NOCASE",
-            InvoiceSort::FetchedAt => "fetched_at",
+            InvoiceSort::Outstanding => ("CAST(i.outstanding AS REAL)", false),
+            InvoiceSort::DebtorName => ("i.debtor_name", true),
+            InvoiceSort::CreditorReference => ("i.creditor_reference", true),
+            InvoiceSort::FetchedAt => ("i.fetched_at", false),
+        }
+    }
+}
+
+/// One row's sort key as read from SQLite.
+#[derive(Debug)]
+enum SortKey {
+    Missing,
+    Number(f64),
+    Text(Vec<u8>),
+}
+
+impl SortKey {
+    fn read(value: rusqlite::types::ValueRef<'_>, nocase: bool) -> SortKey {
+        use rusqlite::types::ValueRef;
+        match value {
+            ValueRef::Null => SortKey::Missing,
+            ValueRef::Integer(n) => SortKey::Number(n as f64),
+            ValueRef::Real(x) => SortKey::Number(x),
+            ValueRef::Text(t) | ValueRef::Blob(t) if nocase => SortKey::Text(t.to_ascii_lowercase()),
+            ValueRef::Text(t) | ValueRef::Blob(t) => SortKey::Text(t.to_vec()),
+        }
+    }
+
+    /// Present keys in `descending` order or not, missing ones last either way.
+    fn compare(&self, other: &SortKey, descending: bool) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let present = match (self, other) {
+            (SortKey::Missing, SortKey::Missing) => return Ordering::Equal,
+            (SortKey::Missing, _) => return Ordering::Greater,
+            (_, SortKey::Missing) => return Ordering::Less,
+            (SortKey::Number(a), SortKey::Number(b)) => a.total_cmp(b),
+            (SortKey::Text(a), SortKey::Text(b)) => a.cmp(b),
+            // One column holds one kind; SQLite orders numbers before text.
+            (SortKey::Number(_), SortKey::Text(_)) => Ordering::Less,
+            (SortKey::Text(_), SortKey::Number(_)) => Ordering::Greater,
+        };
+        if descending {
+            present.reverse()
+        } else {
+            present
         }
     }
 }
@@ -211,40 +257,107 @@ fn status_expr(env: AgencyEnvironment) -> String {
     )
 }
 
-const FILTER_CONDITION: &str = "(:provider IS NULL OR i.provider = :provider) \
-    AND (:account IS NULL OR i.account = :account) \
-    AND (:search IS NULL OR i.creditor_reference LIKE :search ESCAPE '\\' \
-         OR i.debtor_name LIKE :search ESCAPE '\\' OR i.external_id LIKE :search ESCAPE '\\')";
+/// The invoices in one review tab, as a condition on the stored columns (no CASE per row).
+fn status_condition(env: AgencyEnvironment, status: ReviewStatus) -> String {
+    let mark = mark_column(env);
+    match status {
+        ReviewStatus::Submitted => format!("{mark} = 'submitted'"),
+        ReviewStatus::Duplicate => format!("{mark} = 'duplicate'"),
+        ReviewStatus::Unchecked => format!("{mark} IS NULL AND i.issue_count IS NULL"),
+        ReviewStatus::NeedsFixing => format!("{mark} IS NULL AND i.issue_count > 0"),
+        ReviewStatus::Ready => format!("{mark} IS NULL AND i.issue_count = 0"),
+    }
+}
 
-/// The named parameters of [`FILTER_CONDITION`], and the environment statuses are judged in.
-struct FilterParams {
+/// The WHERE clause of a list or count, with only the terms that apply (a term that always
+/// holds still costs a test per row at 100,000 rows), and its named parameters.
+struct Filter {
     env: AgencyEnvironment,
+    condition: String,
     provider: Option<String>,
     account: Option<String>,
     search: Option<String>,
 }
 
-impl FilterParams {
-    fn new(filter: &InvoiceFilter) -> Self {
-        FilterParams {
+impl Filter {
+    fn new(filter: &InvoiceFilter, status: Option<ReviewStatus>) -> Self {
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(contains_pattern);
+        let mut terms = vec!["1".to_owned()];
+        if filter.provider.is_some() {
+            terms.push("i.provider = :provider".into());
+        }
+        if filter.account.is_some() {
+            terms.push("i.account = :account".into());
+        }
+        if search.is_some() {
+            terms.push(
+                "(i.creditor_reference LIKE :search ESCAPE '\\' \
+                 OR i.debtor_name LIKE :search ESCAPE '\\' OR i.external_id LIKE :search ESCAPE '\\')"
+                    .into(),
+            );
+        }
+        if let Some(status) = status {
+            terms.push(status_condition(filter.agency_environment, status));
+        }
+        Filter {
             env: filter.agency_environment,
+            condition: terms.join(" AND "),
             provider: filter.provider.clone(),
             account: filter.account.clone(),
-            search: filter
-                .search
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(contains_pattern),
+            search,
         }
     }
 
     fn params(&self) -> Vec<(&str, &dyn ToSql)> {
-        vec![
-            (":provider", &self.provider),
-            (":account", &self.account),
-            (":search", &self.search),
-        ]
+        let mut params: Vec<(&str, &dyn ToSql)> = Vec::new();
+        if let Some(provider) = &self.provider {
+            params.push((":provider", provider));
+        }
+        if let Some(account) = &self.account {
+            params.push((":account", account));
+        }
+        if let Some(search) = &self.search {
+            params.push((":search", search));
+        }
+        params
+    }
+}
+
+/// Most review-table calls repeat a question whose answer has not changed: the virtual table
+/// asks for block after block of the same filter and sort, each with the tab counts. Answering
+/// each from scratch means sorting 100,000 rows per block. This keeps, per filter and sort, the
+/// whole ordered id list (8 bytes a row) and the counts, and drops everything as soon as the
+/// file changed: `total_changes()` moves with every row this connection writes (any method,
+/// triggers included), `PRAGMA data_version` with every commit of another connection (the CLI,
+/// a second window). A block is then a slice plus a lookup of its rows by id.
+#[derive(Debug, Default)]
+pub(crate) struct ReviewCache {
+    stamp: Option<(i64, i64)>,
+    orders: HashMap<String, Arc<Vec<i64>>>,
+    counts: HashMap<String, ReviewCounts>,
+}
+
+/// Orderings kept at once (each ~800 KB at 100,000 rows); the table uses one or two.
+const CACHED_ORDERS: usize = 8;
+
+impl ReviewCache {
+    /// Forgets everything if the file changed since the entries were computed.
+    fn check(&mut self, conn: &Connection) -> Result<()> {
+        let stamp = (
+            conn.query_row("SELECT total_changes()", [], |r| r.get(0))?,
+            conn.pragma_query_value(None, "data_version", |r| r.get(0))?,
+        );
+        if self.stamp != Some(stamp) {
+            self.orders.clear();
+            self.counts.clear();
+            self.stamp = Some(stamp);
+        }
+        Ok(())
     }
 }
 
@@ -305,67 +418,128 @@ impl Store {
         })
     }
 
-    /// One page of the review table.
-    ///
-    /// Two steps in one statement: the page's ids are picked from the `invoices_review` index
-    /// alone (filter, status, sort key), then only those rows are read with their payloads.
+    /// One page of the review table. The filter's ordered ids come from the cache or from one
+    /// pass over the `invoices_review` index; then only the page's rows are read.
     pub fn list_invoices(&self, query: &InvoiceQuery) -> Result<Vec<ReviewedInvoice>> {
-        let filter = FilterParams::new(&query.filter);
-        let (order, dir) = (
-            query.sort.sql(),
-            if query.descending { "DESC" } else { "ASC" },
+        let filter = Filter::new(&query.filter, query.status);
+        let (order, nocase) = query.sort.key();
+        let descending = query.descending;
+        let key = format!("{:?}|{:?}|{order} {descending}", query.filter, query.status);
+        let rows_sql = format!(
+            "SELECT i.id, {columns}, i.first_seen_at, {status} AS review_status FROM invoices i \
+             WHERE i.id IN (SELECT value FROM json_each(:ids))",
+            columns = qualified_columns(),
+            status = status_expr(filter.env),
         );
-        let status = status_expr(filter.env);
-        let sql = format!(
-            "WITH page AS MATERIALIZED (SELECT i.id, {status} AS review_status FROM invoices i \
-               WHERE {FILTER_CONDITION} AND (:status IS NULL OR {status} = :status) \
-               ORDER BY ({order}) IS NULL, {order} {dir}, i.id {dir} LIMIT :limit OFFSET :offset) \
-             SELECT {COLUMNS}, i.first_seen_at, page.review_status \
-             FROM page JOIN invoices i ON i.id = page.id \
-             ORDER BY ({order}) IS NULL, {order} {dir}, i.id {dir}",
-            COLUMNS = qualified_columns(),
-        );
-        let mut params = filter.params();
-        params.extend_from_slice(&[
-            (":status", &query.status as &dyn ToSql),
-            (":limit", &query.limit),
-            (":offset", &query.offset),
-        ]);
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params.as_slice(), reviewed_from_row)?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            let ids = {
+                let mut cache = self.review_cache();
+                cache.check(conn)?;
+                match cache.orders.get(&key) {
+                    Some(ids) => ids.clone(),
+                    None => {
+                        // Sorted here, not by SQLite: reading 100,000 (id, key) pairs off the
+                        // index and sorting them in Rust is several times faster than
+                        // SQLite's sorter with its NULLS-last expression.
+                        let sql = format!(
+                            "SELECT i.id, {order} FROM invoices i WHERE {}",
+                            filter.condition
+                        );
+                        let mut stmt = conn.prepare_cached(&sql)?;
+                        let mut keyed = stmt
+                            .query_map(filter.params().as_slice(), |r| {
+                                Ok((r.get::<_, i64>(0)?, SortKey::read(r.get_ref(1)?, nocase)))
+                            })?
+                            .collect::<rusqlite::Result<Vec<_>>>()?;
+                        keyed.sort_unstable_by(|(a_id, a), (b_id, b)| {
+                            a.compare(b, descending).then_with(|| {
+                                if descending {
+                                    b_id.cmp(a_id)
+                                } else {
+                                    a_id.cmp(b_id)
+                                }
+                            })
+                        });
+                        let ids: Vec<i64> = keyed.into_iter().map(|(id, _)| id).collect();
+                        let ids = Arc::new(ids);
+                        if cache.orders.len() >= CACHED_ORDERS {
+                            cache.orders.clear();
+                        }
+                        cache.orders.insert(key, ids.clone());
+                        ids
+                    }
+                }
+            };
+            let start = (query.offset as usize).min(ids.len());
+            let page = &ids[start..(start + query.limit as usize).min(ids.len())];
+            if page.is_empty() {
+                return Ok(Vec::new());
+            }
+            let position: HashMap<i64, usize> =
+                page.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+            let mut stmt = conn.prepare_cached(&rows_sql)?;
+            let mut rows = stmt
+                .query_map(named_params! { ":ids": serde_json::to_string(page).unwrap_or_default() }, |row| {
+                    Ok((row.get::<_, i64>("id")?, reviewed_from_row(row)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.sort_by_key(|(id, _)| position.get(id).copied().unwrap_or(usize::MAX));
+            Ok(rows.into_iter().map(|(_, row)| row).collect())
         })
     }
 
-    /// How many invoices fall in each review tab (one pass over the `invoices_review` index).
+    /// How many invoices fall in each review tab: one pass over the `invoices_review` index,
+    /// grouped in its own order (no sort), folded here.
     pub fn count_invoices(&self, filter: &InvoiceFilter) -> Result<ReviewCounts> {
-        let filter = FilterParams::new(filter);
+        let key = format!("{filter:?}");
+        let filter = Filter::new(filter, None);
         let sql = format!(
-            "SELECT {} AS review_status, count(*) FROM invoices i WHERE {FILTER_CONDITION} \
-             GROUP BY review_status",
-            status_expr(filter.env)
+            "SELECT i.review_mark_production, i.review_mark_test, i.issue_count, count(*) \
+             FROM invoices i WHERE {} \
+             GROUP BY i.review_mark_production, i.review_mark_test, i.issue_count",
+            filter.condition
         );
         self.read(|conn| {
+            let mut cache = self.review_cache();
+            cache.check(conn)?;
+            if let Some(counts) = cache.counts.get(&key) {
+                return Ok(*counts);
+            }
             let mut stmt = conn.prepare_cached(&sql)?;
             let mut counts = ReviewCounts::default();
             let rows = stmt.query_map(filter.params().as_slice(), |r| {
-                Ok((r.get::<_, ReviewStatus>(0)?, r.get::<_, i64>(1)?))
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
             })?;
             for row in rows {
-                let (status, n) = row?;
+                let (production, test, issues, n) = row?;
+                let mark = match filter.env {
+                    AgencyEnvironment::Production => production,
+                    AgencyEnvironment::Test => test,
+                };
                 let n = n.unsigned_abs();
                 counts.all += n;
-                *match status {
-                    ReviewStatus::Submitted => &mut counts.submitted,
-                    ReviewStatus::Duplicate => &mut counts.duplicate,
-                    ReviewStatus::Unchecked => &mut counts.unchecked,
-                    ReviewStatus::NeedsFixing => &mut counts.needs_fixing,
-                    ReviewStatus::Ready => &mut counts.ready,
+                *match (mark.as_deref(), issues) {
+                    (Some("submitted"), _) => &mut counts.submitted,
+                    (Some(_), _) => &mut counts.duplicate,
+                    (None, None) => &mut counts.unchecked,
+                    (None, Some(0)) => &mut counts.ready,
+                    (None, Some(_)) => &mut counts.needs_fixing,
                 } += n;
             }
+            cache.counts.insert(key, counts);
             Ok(counts)
         })
+    }
+
+    fn review_cache(&self) -> std::sync::MutexGuard<'_, ReviewCache> {
+        self.review_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// One cached invoice with its status in `env`.

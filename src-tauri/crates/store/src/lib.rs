@@ -87,6 +87,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 #[derive(Clone)]
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
+    /// Review-table orderings and counts, valid until the next write by anyone.
+    review_cache: Arc<Mutex<invoices::ReviewCache>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -147,6 +149,7 @@ impl Store {
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
+            review_cache: Arc::default(),
         })
     }
 

@@ -477,3 +477,65 @@ fn stored_review_status_follows_every_kind_of_write() {
         ["in_c"]
     );
 }
+
+#[test]
+fn cached_pages_and_counts_follow_writes_of_this_and_other_handles() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.sqlite");
+    let (window, cli) = (Store::open(&path).unwrap(), Store::open(&path).unwrap());
+    window
+        .upsert_invoices(&[
+            invoice("in_1", "Acme", "30", Some(0)),
+            invoice("in_2", "Beta", "20", Some(0)),
+        ])
+        .unwrap();
+    let by_amount = InvoiceQuery {
+        sort: InvoiceSort::Outstanding,
+        ..query(None)
+    };
+    // Asked twice: the second answer comes from the cache.
+    for _ in 0..2 {
+        assert_eq!(
+            ids(&window.list_invoices(&by_amount).unwrap()),
+            ["in_2", "in_1"]
+        );
+        assert_eq!(window.count_invoices(&filter()).unwrap().ready, 2);
+    }
+
+    // Another process (the CLI) caches a cheaper invoice and submits one.
+    cli.upsert_invoices(&[invoice("in_3", "Gamma", "10", Some(0))])
+        .unwrap();
+    cli.outbox_enqueue(&[new_entry(src("in_1"), "k1")], at(1))
+        .unwrap();
+    assert_eq!(
+        ids(&window.list_invoices(&by_amount).unwrap()),
+        ["in_3", "in_2", "in_1"]
+    );
+    let counts = window.count_invoices(&filter()).unwrap();
+    assert_eq!((counts.ready, counts.submitted), (2, 1));
+
+    // This handle's own write (a debtor fix) shows at once too.
+    window
+        .set_invoice_issue_counts(&[(src("in_3"), Some(2))])
+        .unwrap();
+    assert_eq!(
+        ids(&window
+            .list_invoices(&query(Some(ReviewStatus::Ready)))
+            .unwrap()),
+        ["in_2"]
+    );
+    assert_eq!(window.count_invoices(&filter()).unwrap().needs_fixing, 1);
+
+    // Pages past the end are empty, and a page is the right slice.
+    let second = InvoiceQuery {
+        limit: 1,
+        offset: 1,
+        ..by_amount.clone()
+    };
+    assert_eq!(ids(&window.list_invoices(&second).unwrap()), ["in_2"]);
+    let past = InvoiceQuery {
+        offset: 10,
+        ..by_amount
+    };
+    assert!(window.list_invoices(&past).unwrap().is_empty());
+}
