@@ -46,6 +46,7 @@ submit-throughput   | 4 | cargo bench -q -p casebridge-engine --bench submit_thr
 zoho-fetch          | 5 | cargo bench -q -p casebridge-providers --bench zoho_fetch
 import-1m-csv       | 6 |
 stripe-sliced-fetch | 7 | cargo bench -q -p casebridge-providers --bench stripe_fetch
+review-100k         | 7 | cargo bench -q -p casebridge-engine --bench review_100k
 endef
 export BENCHES
 

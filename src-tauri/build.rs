@@ -37,9 +37,12 @@ fn main() {
             "preview_submission",
             "submit",
             "cancel_submission",
+            "pending_submissions",
+            "resume_submissions",
             "save_json_export",
             "connect_stripe",
             "fetch_stripe",
+            "cancel_fetch",
         ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         // A build script reports by failing; `{:#}` keeps anyhow's cause chain.

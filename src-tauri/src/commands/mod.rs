@@ -32,8 +32,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         submit::preview_submission,
         submit::submit,
         submit::cancel_submission,
+        submit::pending_submissions,
+        submit::resume_submissions,
         export::save_json_export,
         stripe::connect_stripe,
         stripe::fetch_stripe,
+        stripe::cancel_fetch,
     ]
 }

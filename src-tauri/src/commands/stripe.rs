@@ -30,3 +30,10 @@ pub async fn fetch_stripe(
     let sink = Arc::new(TauriProgress::new(app));
     Ok(slot.get().await?.fetch_stripe(request, sink).await?)
 }
+
+/// Stops a running fetch; what was read so far is cached and the fetch's
+/// summary says it was cancelled. False if none ran.
+#[tauri::command]
+pub async fn cancel_fetch(slot: State<'_, EngineSlot>) -> Result<bool, ShellError> {
+    Ok(slot.get().await?.cancel_fetch().await)
+}

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use casebridge_engine::api::{SubmitOutcome, SubmitPreview, SubmitRequest};
+use casebridge_engine::api::{SubmitOutcome, SubmitPreview, SubmitRequest, SubmitSummary};
 use tauri::{AppHandle, State};
 
 use crate::engine_slot::EngineSlot;
@@ -36,4 +36,22 @@ pub async fn submit(
 #[tauri::command]
 pub async fn cancel_submission(slot: State<'_, EngineSlot>) -> Result<bool, ShellError> {
     Ok(slot.get().await?.cancel_submission().await)
+}
+
+/// How many cases wait in the outbox from an earlier run that was stopped or
+/// interrupted (the banner's N).
+#[tauri::command]
+pub async fn pending_submissions(slot: State<'_, EngineSlot>) -> Result<u32, ShellError> {
+    Ok(slot.get().await?.pending_submissions().await?)
+}
+
+/// Sends what is already queued, with the same `job://progress` events and
+/// stop as a submit; queues nothing new.
+#[tauri::command]
+pub async fn resume_submissions(
+    app: AppHandle,
+    slot: State<'_, EngineSlot>,
+) -> Result<SubmitSummary, ShellError> {
+    let sink = Arc::new(TauriProgress::new(app));
+    Ok(slot.get().await?.resume_submissions(sink).await?)
 }

@@ -9,4 +9,9 @@ skipped: number,
 /**
  * What could not be read; everything else was kept.
  */
-failures: Array<UiError>, };
+failures: Array<UiError>, 
+/**
+ * The user stopped the fetch: what was read before is cached, the rest
+ * was not asked for.
+ */
+cancelled: boolean, };

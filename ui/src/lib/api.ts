@@ -33,6 +33,7 @@ import type {
   SubmitOutcome,
   SubmitPreview,
   SubmitRequest,
+  SubmitSummary,
   ZohoOrganization,
 } from './wire';
 
@@ -63,12 +64,18 @@ export const api = {
   connectStripe: (request: ConnectStripeRequest) => call<StripeConnection>('connect_stripe', { request }),
   /** Progress arrives as job://progress events of kind "fetch". */
   fetchStripe: (request: FetchRequest) => call<FetchSummary>('fetch_stripe', { request }),
+  /** Stops the running Stripe fetch; what was read is kept. False when none ran. */
+  cancelFetch: () => call<boolean>('cancel_fetch'),
   agencyConnection: () => call<AgencyConnection | null>('agency_connection'),
   /** The dry run: sends and writes nothing. */
   previewSubmission: (request: SubmitRequest) => call<SubmitPreview>('preview_submission', { request }),
   /** Sends cases. Only the confirmation dialog calls this. */
   submit: (request: SubmitRequest) => call<SubmitOutcome>('submit', { request }),
   cancelSubmission: () => call<boolean>('cancel_submission'),
+  /** Cases left in the outbox by a stopped or interrupted run. */
+  pendingSubmissions: () => call<number>('pending_submissions'),
+  /** Sends what is queued (progress as job://progress events of kind "submit"). */
+  resumeSubmissions: () => call<SubmitSummary>('resume_submissions'),
   /** Shows the save dialog and writes `contents` there; null when the user cancelled. */
   saveJsonExport: (suggestedName: string, contents: string) =>
     call<string | null>('save_json_export', { suggestedName, contents }),

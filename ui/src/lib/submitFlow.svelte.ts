@@ -19,6 +19,9 @@ export type SubmitStage =
   | { kind: 'done'; preview: SubmitPreview; outcome: SubmitOutcome }
   | { kind: 'send-error'; preview: SubmitPreview; error: UiError };
 
+/** What the progress view names as the destination of a resumed run. */
+export const RESUMED_DESTINATION = 'the connected agency (cases queued by an earlier run)';
+
 class SubmitFlow {
   stage: SubmitStage = $state({ kind: 'closed' });
   progress: SubmitProgress = $state(initialProgress(0));
@@ -75,6 +78,33 @@ class SubmitFlow {
     try {
       const outcome = await api.submit({ sourceRefs });
       this.stage = { kind: 'done', preview, outcome };
+    } catch (error) {
+      this.stage = { kind: 'send-error', preview, error: error as UiError };
+    } finally {
+      unlisten();
+      this.stopping = false;
+      this.completed++;
+    }
+  }
+
+  /**
+   * Sends what an earlier, stopped or interrupted run left in the outbox
+   * (`pending` cases), through the same progress and result views. Nothing
+   * new is queued, so there is no confirmation: each of these cases was
+   * confirmed when it was queued.
+   */
+  async resume(pending: number): Promise<void> {
+    if (pending <= 0 || this.stage.kind === 'sending') return;
+    const preview: SubmitPreview = { willSend: [], blocked: [], totals: [], destination: RESUMED_DESTINATION };
+    this.progress = initialProgress(pending);
+    this.stopping = false;
+    const unlisten = await api.onJobProgress((event) => {
+      this.progress = reduceProgress(this.progress, event);
+    });
+    this.stage = { kind: 'sending', preview };
+    try {
+      const summary = await api.resumeSubmissions();
+      this.stage = { kind: 'done', preview, outcome: { batchId: summary.batchId ?? '', queued: preview, summary } };
     } catch (error) {
       this.stage = { kind: 'send-error', preview, error: error as UiError };
     } finally {

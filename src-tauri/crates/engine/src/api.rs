@@ -571,4 +571,7 @@ pub struct FetchSummary {
     pub skipped: u32,
     /// What could not be read; everything else was kept.
     pub failures: Vec<UiError>,
+    /// The user stopped the fetch: what was read before is cached, the rest
+    /// was not asked for.
+    pub cancelled: bool,
 }

@@ -69,6 +69,8 @@ struct Inner {
     limiter: tokio::sync::Mutex<Option<Arc<casebridge_agency::RateLimiter>>>,
     /// Set while the window's submit runs, so it can be stopped.
     submit_cancel: tokio::sync::Mutex<Option<CancelFlag>>,
+    /// Set while a Stripe fetch runs, so it can be stopped.
+    fetch_cancel: tokio::sync::Mutex<Option<CancelFlag>>,
     /// The OAuth sign-in in progress and the token vault.
     oauth: oauth::OAuthRuntime,
 }
@@ -145,6 +147,7 @@ impl Engine {
                 sandbox_urls,
                 limiter: tokio::sync::Mutex::new(None),
                 submit_cancel: tokio::sync::Mutex::new(None),
+                fetch_cancel: tokio::sync::Mutex::new(None),
                 oauth,
             }),
         };

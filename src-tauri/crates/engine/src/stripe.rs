@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ConnectStripeRequest, FetchRequest, FetchSummary, JobEvent, JobPhase, StripeConnection, UiError};
-use crate::{Engine, EngineError, ProgressSink};
+use crate::{CancelFlag, Engine, EngineError, ProgressSink};
 
 const CONNECTION_ID: &str = "stripe";
 
@@ -55,6 +55,46 @@ fn range(
     (to_field, to): (&'static str, &Option<String>),
 ) -> Result<DateRange, EngineError> {
     Ok(DateRange::new(which, date(from_field, from)?, date(to_field, to)?)?)
+}
+
+/// Turns the provider's progress into job events, and tells the fetch when
+/// the user cancelled it.
+struct FetchListener {
+    job_id: String,
+    sink: Arc<dyn ProgressSink>,
+    cancel: CancelFlag,
+}
+
+impl FetchListener {
+    fn emit(&self, phase: JobPhase, progress: FetchProgress, message: String) {
+        self.sink.emit(JobEvent {
+            job_id: self.job_id.clone(),
+            kind: "fetch".into(),
+            phase,
+            done: progress.invoices,
+            total: None,
+            message,
+        });
+    }
+}
+
+impl casebridge_providers::ProgressSink for FetchListener {
+    fn report(&self, p: FetchProgress) {
+        match p.waiting_for_rate_limit {
+            Some(wait) => {
+                self.emit(JobPhase::Waiting, p, format!("Stripe rate limit: waiting {:.1} s", wait.as_secs_f64()));
+            }
+            None => self.emit(
+                JobPhase::Progress,
+                p,
+                format!("{} pages, {} invoices so far (Stripe gives no total)", p.pages, p.invoices),
+            ),
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
 }
 
 impl Engine {
@@ -131,46 +171,55 @@ impl Engine {
     }
 
     /// Fetches unpaid invoices into the cache. A partial fetch keeps what it
-    /// got and lists what failed.
+    /// got and lists what failed; so does a cancelled one
+    /// ([`Engine::cancel_fetch`]), whose summary says so.
     pub async fn fetch_stripe(&self, request: FetchRequest, sink: Arc<dyn ProgressSink>) -> Result<FetchSummary, EngineError> {
+        let cancel = CancelFlag::default();
+        *self.inner.fetch_cancel.lock().await = Some(cancel.clone());
+        let summary = self.fetch_stripe_until(request, sink, &cancel).await;
+        *self.inner.fetch_cancel.lock().await = None;
+        summary
+    }
+
+    /// Stops a running [`Engine::fetch_stripe`]: no new page is asked for,
+    /// the pages in flight are dropped, and what was read is cached.
+    /// Returns whether a fetch was running.
+    pub async fn cancel_fetch(&self) -> bool {
+        match self.inner.fetch_cancel.lock().await.as_ref() {
+            Some(flag) => {
+                flag.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    async fn fetch_stripe_until(
+        &self,
+        request: FetchRequest,
+        sink: Arc<dyn ProgressSink>,
+        cancel: &CancelFlag,
+    ) -> Result<FetchSummary, EngineError> {
         let filter = FetchFilter {
             created: range("created", ("createdFrom", &request.created_from), ("createdTo", &request.created_to))?,
             due: range("due", ("dueFrom", &request.due_from), ("dueTo", &request.due_to))?,
             include_uncollectible: request.include_uncollectible,
         };
         let (client, account) = self.stripe_client().await?;
-        let job_id = uuid::Uuid::new_v4().to_string();
-        let event = |phase, progress: FetchProgress, message: String| JobEvent {
-            job_id: job_id.clone(),
-            kind: "fetch".into(),
-            phase,
-            done: progress.invoices,
-            total: None,
-            message,
-        };
-        sink.emit(event(JobPhase::Started, FetchProgress::default(), "Fetching open invoices from Stripe".into()));
-        let reporter = {
-            let sink = sink.clone();
-            let event = &event;
-            move |p: FetchProgress| {
-                let (phase, message) = match p.waiting_for_rate_limit {
-                    Some(wait) => (JobPhase::Waiting, format!("Stripe rate limit: waiting {:.1} s", wait.as_secs_f64())),
-                    None => (JobPhase::Progress, format!("{} pages, {} invoices so far (Stripe gives no total)", p.pages, p.invoices)),
-                };
-                sink.emit(event(phase, p, message));
-            }
-        };
+        let listener = FetchListener { job_id: uuid::Uuid::new_v4().to_string(), sink, cancel: cancel.clone() };
+        listener.emit(JobPhase::Started, FetchProgress::default(), "Fetching open invoices from Stripe".into());
         let now = self.clock().now();
-        let outcome = match client.fetch_unpaid(&account, &filter, &reporter).await {
+        let outcome = match client.fetch_unpaid(&account, &filter, &listener).await {
             Ok(outcome) => outcome,
             Err(error) => {
                 let report = serde_json::to_value(ui(&error)).unwrap_or_default();
                 let status = if error.is_fatal() { ConnectionStatus::NeedsReconnect } else { ConnectionStatus::Error };
                 self.with_store(move |s| Ok(s.record_connection_error(CONNECTION_ID, status, &report, now)?)).await?;
-                sink.emit(event(JobPhase::Failed, FetchProgress::default(), error.to_string()));
+                listener.emit(JobPhase::Failed, FetchProgress::default(), error.to_string());
                 return Err(error.into());
             }
         };
+        let cancelled = cancel.is_cancelled();
         let failures: Vec<UiError> = outcome.failures.iter().map(|f| ui(&f.error)).collect();
         let (open, uncollectible): (Vec<_>, Vec<_>) = outcome
             .invoices
@@ -182,9 +231,15 @@ impl Engine {
         let last_error = failures.first().map(|f| serde_json::to_value(f).unwrap_or_default());
         self.with_store(move |s| {
             match last_error {
-                Some(error) => s.record_connection_error(CONNECTION_ID, ConnectionStatus::Connected, &error, now)?,
-                None => s.record_connection_success(CONNECTION_ID, now)?,
-            };
+                Some(error) => {
+                    s.record_connection_error(CONNECTION_ID, ConnectionStatus::Connected, &error, now)?;
+                }
+                // A cancelled fetch proves the key works but is no full sync.
+                None if cancelled => {}
+                None => {
+                    s.record_connection_success(CONNECTION_ID, now)?;
+                }
+            }
             Ok(())
         })
         .await?;
@@ -193,14 +248,23 @@ impl Engine {
             pages: u32::try_from(outcome.pages).unwrap_or(u32::MAX),
             skipped: u32::try_from(outcome.skipped.len()).unwrap_or(u32::MAX),
             failures,
+            cancelled,
         };
         let done = FetchProgress { pages: outcome.pages, invoices: count as u64, waiting_for_rate_limit: None };
-        let message = if summary.failures.is_empty() {
-            format!("{} unpaid invoices fetched from {} pages", summary.invoices, summary.pages)
+        let (phase, message) = if cancelled {
+            (
+                JobPhase::Cancelled,
+                format!("Cancelled: {} unpaid invoices from {} pages kept", summary.invoices, summary.pages),
+            )
+        } else if summary.failures.is_empty() {
+            (JobPhase::Finished, format!("{} unpaid invoices fetched from {} pages", summary.invoices, summary.pages))
         } else {
-            format!("{} invoices kept; {} parts could not be read", summary.invoices, summary.failures.len())
+            (
+                JobPhase::Finished,
+                format!("{} invoices kept; {} parts could not be read", summary.invoices, summary.failures.len()),
+            )
         };
-        sink.emit(event(JobPhase::Finished, done, message));
+        listener.emit(phase, done, message);
         Ok(summary)
     }
 

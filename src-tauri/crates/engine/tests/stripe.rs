@@ -136,3 +136,63 @@ async fn submit_sends_the_balance_reread_from_stripe_and_drops_invoices_paid_mea
     assert_eq!(queued.blocked.len(), 1);
     assert_eq!(queued.blocked[0].issues[0].code, "paid_at_source");
 }
+
+#[tokio::test]
+async fn a_cancelled_fetch_keeps_what_it_read_and_says_it_was_cancelled() {
+    use casebridge_sandbox::stripe::SeedData;
+    use casebridge_sandbox::{FaultPlan, Latency, SandboxConfig, StripeConfig};
+
+    // 5,000 invoices = 50 pages at 300 ms each: seconds of fetching, time to stop it midway.
+    let sandbox = casebridge_sandbox::Sandbox::start(SandboxConfig {
+        stripe: Some(StripeConfig { test_data: SeedData::OpenOnly { invoices: 5_000 }, ..StripeConfig::default() }),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    sandbox
+        .stripe()
+        .unwrap()
+        .control()
+        .set_faults(FaultPlan { latency: Some(Latency { fixed_ms: 300, jitter_ms: 0 }), ..FaultPlan::default() });
+    let urls = sandbox.urls();
+    let dir = tempfile::tempdir().unwrap();
+    let config = EngineConfig {
+        data_dir: dir.path().to_path_buf(),
+        mode: RunMode::Demo,
+        demo_agency_url: urls.agency.clone(),
+        demo_stripe_url: urls.stripe.clone(),
+    };
+    let engine = Engine::start_with(config, Arc::new(SystemClock), support::secrets()).await.unwrap();
+    engine.connect_stripe(ConnectStripeRequest { api_key: DEMO_RESTRICTED_KEY.into() }).await.unwrap();
+    assert!(!engine.cancel_fetch().await, "nothing to cancel before a fetch runs");
+
+    let events = Arc::new(Events::default());
+    let fetch = tokio::spawn({
+        let (engine, events) = (engine.clone(), events.clone());
+        async move { engine.fetch_stripe(FetchRequest::default(), events).await }
+    });
+    // Cancel once some pages are in.
+    let got_pages = || events.0.lock().unwrap().iter().any(|e| e.phase == JobPhase::Progress && e.done >= 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !got_pages() {
+        assert!(std::time::Instant::now() < deadline, "no progress from the fetch");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let cancelled_at = std::time::Instant::now();
+    assert!(engine.cancel_fetch().await, "a running fetch can be cancelled");
+    let summary = fetch.await.unwrap().unwrap();
+    assert!(
+        cancelled_at.elapsed() < std::time::Duration::from_secs(2),
+        "the fetch stops within a page's latency, not at the end ({:?})",
+        cancelled_at.elapsed()
+    );
+
+    assert!(summary.cancelled, "{summary:?}");
+    assert!(summary.invoices >= 200 && summary.invoices < 5_000, "part of the listing: {summary:?}");
+    let page = engine.list_invoices(InvoiceQuery { limit: 0, ..Default::default() }).await.unwrap();
+    assert_eq!(page.counts.all, summary.invoices, "every invoice read before the cancel is cached");
+    let last = events.0.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(last.phase, JobPhase::Cancelled);
+    assert!(last.message.contains("Cancelled"), "{}", last.message);
+    assert!(!engine.cancel_fetch().await, "the fetch is over");
+}

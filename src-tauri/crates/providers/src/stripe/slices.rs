@@ -42,6 +42,8 @@ use crate::fetch::{
 pub(crate) const PAGE_LIMIT: usize = 100;
 /// Rate-limit pauses shorter than this are normal pacing, not news.
 const REPORT_WAITS_FROM: Duration = Duration::from_millis(250);
+/// How soon a cancelled fetch notices while no page arrives.
+const CANCEL_CHECK: Duration = Duration::from_millis(100);
 
 /// One piece of the listing: invoices of `status` created in `lo..=hi`
 /// (`hi: None` = no upper bound), after `cursor` if set.
@@ -254,7 +256,8 @@ impl Tasks {
     }
 }
 
-/// Lists every unpaid invoice matching `filter`.
+/// Lists every unpaid invoice matching `filter`, until `progress` says it
+/// is cancelled (then returns what it merged so far).
 ///
 /// # Errors
 /// Only the fatal ones ([`ProviderError::is_fatal`]: key rejected or a
@@ -294,8 +297,18 @@ pub(crate) async fn walk(
     }
     let concurrency = how.concurrency.max(1);
     let mut collector = Collector::default();
+    // A page can take seconds (latency, a 429 backoff): look at the cancel
+    // flag meanwhile too, not only when something arrives.
+    let mut cancel_check = tokio::time::interval(CANCEL_CHECK);
     loop {
+        if progress.cancelled() {
+            // Dropping the tasks aborts the pages in flight; what was
+            // merged so far is returned like any partial fetch.
+            tasks.set.abort_all();
+            break;
+        }
         let joined = tokio::select! {
+            _ = cancel_check.tick() => continue,
             Some(pause) = waited.recv() => {
                 if pause >= REPORT_WAITS_FROM {
                     progress.report(collector.progress(Some(pause)));
