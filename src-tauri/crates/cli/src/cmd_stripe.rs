@@ -1,13 +1,11 @@
-//! `casebridge stripe connect --key-stdin` and `casebridge fetch stripe …`.
+//! `casebridge stripe connect --key-stdin` (fetching is `casebridge fetch stripe`, cmd_fetch).
 
 use std::io::Read;
-use std::sync::Arc;
 
-use casebridge_engine::api::{ConnectStripeRequest, FetchRequest};
+use casebridge_engine::api::ConnectStripeRequest;
 use casebridge_engine::{Engine, EngineError};
 
-use crate::progress::StderrProgress;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum StripeAction {
@@ -17,32 +15,6 @@ pub enum StripeAction {
         key_stdin: bool,
     },
 }
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Source {
-    Stripe,
-}
-
-#[derive(Args)]
-pub struct FetchArgs {
-    source: Source,
-    /// Created on or after (YYYY-MM-DD).
-    #[arg(long)]
-    created_from: Option<String>,
-    /// Created on or before (YYYY-MM-DD).
-    #[arg(long)]
-    created_to: Option<String>,
-    /// Due on or after (YYYY-MM-DD).
-    #[arg(long)]
-    due_from: Option<String>,
-    /// Due on or before (YYYY-MM-DD).
-    #[arg(long)]
-    due_to: Option<String>,
-    /// Also fetch invoices marked uncollectible.
-    #[arg(long)]
-    include_uncollectible: bool,
-}
-
 
 pub async fn connect(engine: &Engine, action: StripeAction) -> Result<(), EngineError> {
     let StripeAction::Connect { key_stdin: _ } = action;
@@ -61,25 +33,4 @@ pub async fn connect(engine: &Engine, action: StripeAction) -> Result<(), Engine
         eprintln!("warning: {} — {}", warning.message, warning.hint);
     }
     Ok(())
-}
-
-pub async fn fetch(engine: &Engine, args: FetchArgs) -> Result<bool, EngineError> {
-    let Source::Stripe = args.source;
-    let summary = engine
-        .fetch_stripe(
-            FetchRequest {
-                created_from: args.created_from,
-                created_to: args.created_to,
-                due_from: args.due_from,
-                due_to: args.due_to,
-                include_uncollectible: args.include_uncollectible,
-            },
-            Arc::new(StderrProgress),
-        )
-        .await?;
-    println!("{} unpaid invoices cached from {} pages ({} skipped: paid, void, draft or nothing owed)", summary.invoices, summary.pages, summary.skipped);
-    for failure in &summary.failures {
-        eprintln!("not fetched: {} — {}", failure.message, failure.hint);
-    }
-    Ok(summary.failures.is_empty())
 }

@@ -6,7 +6,9 @@
 
 mod cmd_agency;
 mod cmd_cases;
+mod cmd_connect;
 mod cmd_db;
+mod cmd_fetch;
 mod cmd_import_zip;
 mod cmd_sandbox;
 mod cmd_stripe;
@@ -54,8 +56,10 @@ enum Command {
         #[command(subcommand)]
         action: cmd_stripe::StripeAction,
     },
+    /// Sign in to QuickBooks Online or Zoho Books (OAuth in the browser, back to this machine).
+    Connect(cmd_connect::ConnectArgs),
     /// Fetch unpaid invoices from a source into the local database.
-    Fetch(cmd_stripe::FetchArgs),
+    Fetch(cmd_fetch::FetchArgs),
     /// Submit invoices from the local database as agency cases (exactly once).
     Submit(cmd_submit::SubmitArgs),
     /// List submitted cases with their agency status.
@@ -91,7 +95,8 @@ async fn with_engine(
             if complete { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NOT_ALL_ACCEPTED) }
         }),
         Command::Stripe { action } => cmd_stripe::connect(&engine, action).await.map(|()| ExitCode::SUCCESS),
-        Command::Fetch(args) => cmd_stripe::fetch(&engine, args).await.map(|complete| {
+        Command::Connect(args) => cmd_connect::run(&engine, args).await.map(|()| ExitCode::SUCCESS),
+        Command::Fetch(args) => cmd_fetch::run(&engine, args).await.map(|complete| {
             if complete { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NOT_ALL_ACCEPTED) }
         }),
         Command::Sandbox(_) | Command::Db { .. } => unreachable!("handled without an engine"),
