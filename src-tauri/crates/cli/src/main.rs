@@ -9,6 +9,7 @@ mod cmd_cases;
 mod cmd_connect;
 mod cmd_db;
 mod cmd_fetch;
+mod cmd_import;
 mod cmd_import_zip;
 mod cmd_sandbox;
 mod cmd_stripe;
@@ -64,6 +65,8 @@ enum Command {
     Submit(cmd_submit::SubmitArgs),
     /// List submitted cases with their agency status.
     Cases(cmd_cases::CasesArgs),
+    /// Import invoices from a CSV / TSV / XLSX / XLS / ODS file into the local database.
+    Import(cmd_import::ImportArgs),
     /// Match a ZIP of documents (invoice PDFs, reminders) to invoices and upload them to their cases.
     ImportZip(cmd_import_zip::ImportZipArgs),
 }
@@ -97,6 +100,9 @@ async fn with_engine(
         Command::Stripe { action } => cmd_stripe::connect(&engine, action).await.map(|()| ExitCode::SUCCESS),
         Command::Connect(args) => cmd_connect::run(&engine, args).await.map(|()| ExitCode::SUCCESS),
         Command::Fetch(args) => cmd_fetch::run(&engine, args).await.map(|complete| {
+            if complete { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NOT_ALL_ACCEPTED) }
+        }),
+        Command::Import(args) => cmd_import::run(&engine, args).await.map(|complete| {
             if complete { ExitCode::SUCCESS } else { ExitCode::from(EXIT_NOT_ALL_ACCEPTED) }
         }),
         Command::Sandbox(_) | Command::Db { .. } => unreachable!("handled without an engine"),

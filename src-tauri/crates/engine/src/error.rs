@@ -70,6 +70,39 @@ pub enum EngineError {
     #[error("{feature} is not built yet")]
     NotBuiltYet { feature: &'static str },
 
+    #[error(transparent)]
+    Import(#[from] casebridge_import::ImportError),
+
+    #[error("{path} could not be read or written")]
+    ImportFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("this import was closed or the app restarted since it was opened")]
+    UnknownImport { id: String },
+
+    #[error("{file} is a ZIP archive, not a table of invoices")]
+    ImportIsZip { file: String },
+
+    #[error("the error file {path} could not be written")]
+    ErrorFile {
+        path: String,
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
+
+    #[error("the error file {path} could not be written")]
+    ErrorFileCsv {
+        path: String,
+        #[source]
+        source: csv::Error,
+    },
+
+    #[error("{path} is not a Casebridge mapping profile: {reason}")]
+    ProfileFile { path: String, reason: String },
+
     /// Boxed: the auth error is as large as all the others together.
     #[error(transparent)]
     Auth(Box<casebridge_auth::AuthError>),
@@ -137,6 +170,12 @@ impl EngineError {
             Self::UnknownInvoice { .. } => "unknown_invoice".into(),
             Self::Serialize { .. } => "internal".into(),
             Self::AgencyKeyMissing => "agency_key_missing".into(),
+            Self::Import(e) => e.code().into(),
+            Self::ImportFile { .. } => "import_file".into(),
+            Self::UnknownImport { .. } => "import_unknown".into(),
+            Self::ImportIsZip { .. } => "import_is_zip".into(),
+            Self::ErrorFile { .. } | Self::ErrorFileCsv { .. } => "import_error_file".into(),
+            Self::ProfileFile { .. } => "mapping_profile_file".into(),
         }
     }
 
@@ -211,6 +250,16 @@ impl EngineError {
             Self::Provider(e) => matches!(e, casebridge_providers::ProviderError::NeedsReconnect { .. }),
             Self::Shared(e) => e.needs_reconnect(),
             _ => false,
+            Self::Import(e) => e.hint(),
+            Self::ImportFile { .. } => {
+                "Check that the file exists, is not open in another program, and that you may read (or write) it.".into()
+            }
+            Self::UnknownImport { .. } => "Drop the file again to start over; nothing was imported.".into(),
+            Self::ImportIsZip { .. } => "Drop it on the Documents import to match its files to cases.".into(),
+            Self::ErrorFile { .. } | Self::ErrorFileCsv { .. } => {
+                "Choose a folder you may write to, and close the file if it is open in Excel.".into()
+            }
+            Self::ProfileFile { .. } => "Choose a .json file exported from Casebridge's mapping profiles.".into(),
         }
     }
 

@@ -21,6 +21,10 @@ mod config;
 mod debtors;
 mod documents;
 mod error;
+mod import;
+mod import_export;
+mod import_mapping;
+mod import_profiles;
 mod fetching;
 mod integrations;
 mod oauth;
@@ -69,6 +73,8 @@ struct Inner {
     limiter: tokio::sync::Mutex<Option<Arc<casebridge_agency::RateLimiter>>>,
     /// Set while the window's submit runs, so it can be stopped.
     submit_cancel: tokio::sync::Mutex<Option<CancelFlag>>,
+    /// Open file imports, by id.
+    imports: import::ImportSessions,
     /// Set while a Stripe fetch runs, so it can be stopped.
     fetch_cancel: tokio::sync::Mutex<Option<CancelFlag>>,
     /// The OAuth sign-in in progress and the token vault.
@@ -147,6 +153,7 @@ impl Engine {
                 sandbox_urls,
                 limiter: tokio::sync::Mutex::new(None),
                 submit_cancel: tokio::sync::Mutex::new(None),
+                imports: import::ImportSessions::default(),
                 fetch_cancel: tokio::sync::Mutex::new(None),
                 oauth,
             }),

@@ -43,6 +43,7 @@ mod cases;
 mod connections;
 mod documents;
 mod error;
+mod imports;
 mod invoices;
 mod mapping_profiles;
 mod migrate;
@@ -69,6 +70,7 @@ pub use invoices::{
     DebtorOverride, InvoiceFilter, InvoiceQuery, InvoiceRecord, InvoiceSort, ReviewCounts,
     ReviewStatus, ReviewedInvoice,
 };
+pub use imports::{fingerprint_key, InvoiceWriter, KnownInvoices};
 pub use mapping_profiles::{MappingProfile, NewMappingProfile};
 pub use migrate::SCHEMA_VERSION;
 pub use outbox::{
