@@ -53,7 +53,7 @@ export BENCHES
 .PHONY: help deps deps-apt deps-toolchain deps-npm deps-tauri-driver \
 	ui app run check-display \
 	test test-rust lint-clippy test-ui check-bindings test-conformance test-session test-e2e \
-	bench bundle icons fmt lint clean-artifacts
+	bench fuzz bundle icons fmt lint clean-artifacts
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -153,6 +153,18 @@ bench: ## run the benchmarks (numbers only from real runs)
 		if [ -z "$${cmd// }" ]; then echo "bench $$name: not built yet (issue $$issue)"; continue; fi; \
 		echo "bench $$name (issue $$issue): $$cmd"; bash -c "$$cmd"; \
 	done <<< "$$BENCHES"
+
+# Seconds per fuzz target; libFuzzer's findings land in src-tauri/crates/import/fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := sniff values zip_documents match_documents
+
+fuzz: ## fuzz the import parsers with cargo fuzz (nightly), FUZZ_SECONDS per target (default 60)
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	cd src-tauri/crates/import/fuzz && for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
+		$(CARGO) +nightly fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 || exit 1; \
+	done
 
 # ui/scripts/tauri.mjs points the Tauri CLI at the root tauri.conf.json; its
 # beforeBuildCommand builds the UI. The AppImage step downloads AppRun and

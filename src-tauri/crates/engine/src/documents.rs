@@ -24,16 +24,19 @@ use std::path::{Path, PathBuf};
 use casebridge_agency::wire::DocumentType;
 use casebridge_agency::{AgencyClient, AgencyError};
 use casebridge_import::documents::{
-    self as zipdocs, ConflictReason as ZipConflict, DocumentKind as ZipKind, DocumentRole, EntryOutcome, Hit,
-    MatchBasis as ZipBasis, MatchOutcome, Matcher, ZipLimits,
+    self as zipdocs, ConflictReason as ZipConflict, DocumentKind as ZipKind, DocumentRole,
+    EntryOutcome, Hit, MatchBasis as ZipBasis, MatchOutcome, Matcher, ZipLimits,
 };
-use casebridge_store::{DocumentOwner, DocumentRecord, DocumentState, NewInvoiceDocument, SourceRef};
+use casebridge_store::{
+    DocumentOwner, DocumentRecord, DocumentState, NewInvoiceDocument, SourceRef,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    AgencyDocumentType, ApproveDocumentsOutcome, ApproveDocumentsRequest, ConflictReason, DocumentBatch,
-    DocumentBatchCounts, DocumentCandidate, DocumentEntry, DocumentKind, DocumentStatus, DocumentTarget,
-    DocumentUploadFailure, DocumentUploadSummary, MatchBasis, UiError,
+    AgencyDocumentType, ApproveDocumentsOutcome, ApproveDocumentsRequest, ConflictReason,
+    DocumentBatch, DocumentBatchCounts, DocumentCandidate, DocumentEntry, DocumentKind,
+    DocumentStatus, DocumentTarget, DocumentUploadFailure, DocumentUploadSummary, MatchBasis,
+    UiError,
 };
 use crate::cache::display_source;
 use crate::{Engine, EngineError};
@@ -71,7 +74,9 @@ impl Engine {
     fn staging_dir(&self, batch_id: &str) -> Result<PathBuf, EngineError> {
         // The id names a folder: only what `open_document_zip` makes (a UUID) is accepted.
         if uuid::Uuid::parse_str(batch_id).is_err() {
-            return Err(EngineError::UnknownDocumentBatch { id: batch_id.to_owned() });
+            return Err(EngineError::UnknownDocumentBatch {
+                id: batch_id.to_owned(),
+            });
         }
         Ok(self.documents_dir().join("staging").join(batch_id))
     }
@@ -84,7 +89,9 @@ impl Engine {
     /// listed with their reason.
     pub async fn open_document_zip(&self, path: PathBuf) -> Result<DocumentBatch, EngineError> {
         let env = self.current_agency_environment().await?;
-        let owners = self.with_store(move |s| Ok(s.document_owners(env)?)).await?;
+        let owners = self
+            .with_store(move |s| Ok(s.document_owners(env)?))
+            .await?;
         let id = uuid::Uuid::new_v4().to_string();
         let dir = self.staging_dir(&id)?;
         tokio::task::spawn_blocking(move || stage_zip(&path, id, &dir, &owners))
@@ -105,19 +112,31 @@ impl Engine {
         let dir = self.staging_dir(&request.batch_id)?;
         let staged = read_batch(&dir, &request.batch_id)?;
         let env = self.current_agency_environment().await?;
-        let owners = self.with_store(move |s| Ok(s.document_owners(env)?)).await?;
-        let known: HashMap<String, SourceRef> =
-            owners.into_iter().map(|o| (display_source(&o.source), o.source)).collect();
+        let owners = self
+            .with_store(move |s| Ok(s.document_owners(env)?))
+            .await?;
+        let known: HashMap<String, SourceRef> = owners
+            .into_iter()
+            .map(|o| (display_source(&o.source), o.source))
+            .collect();
 
         // Check every approval before storing any: all or nothing.
         let mut planned = Vec::with_capacity(request.approvals.len());
         for approval in &request.approvals {
-            let entry = staged.batch.entries.get(approval.index as usize).ok_or_else(|| invalid_index(approval.index))?;
-            let file = staged.files.get(&approval.index).ok_or_else(|| invalid_index(approval.index))?;
-            let source = known
-                .get(&approval.source_ref)
-                .cloned()
-                .ok_or_else(|| EngineError::UnknownInvoice { source_ref: approval.source_ref.clone() })?;
+            let entry = staged
+                .batch
+                .entries
+                .get(approval.index as usize)
+                .ok_or_else(|| invalid_index(approval.index))?;
+            let file = staged
+                .files
+                .get(&approval.index)
+                .ok_or_else(|| invalid_index(approval.index))?;
+            let source = known.get(&approval.source_ref).cloned().ok_or_else(|| {
+                EngineError::UnknownInvoice {
+                    source_ref: approval.source_ref.clone(),
+                }
+            })?;
             let document_type = approval.document_type.unwrap_or(entry.suggested_type);
             planned.push((entry.clone(), file.clone(), source, document_type));
         }
@@ -127,7 +146,11 @@ impl Engine {
         let (mut stored, mut already_stored) = (0u32, 0u32);
         for (entry, file, source, document_type) in planned {
             // Named by content: the same file approved for two invoices is kept once on disk.
-            let extension = entry.name.rsplit_once('.').map_or("bin", |(_, ext)| ext).to_ascii_lowercase();
+            let extension = entry
+                .name
+                .rsplit_once('.')
+                .map_or("bin", |(_, ext)| ext)
+                .to_ascii_lowercase();
             let target = files_dir.join(format!("{}.{extension}", file.sha256));
             if !target.exists() {
                 let from = dir.join(&file.file);
@@ -142,7 +165,10 @@ impl Engine {
                 description: None,
             };
             let now = self.clock().now();
-            match self.with_store(move |s| Ok(s.add_invoice_document(&new, now)?)).await? {
+            match self
+                .with_store(move |s| Ok(s.add_invoice_document(&new, now)?))
+                .await?
+            {
                 Some(_) => stored += 1,
                 None => already_stored += 1,
             }
@@ -152,7 +178,11 @@ impl Engine {
             Err(EngineError::AgencyNotConnected | EngineError::AgencyKeyMissing) => None,
             Err(e) => return Err(e),
         };
-        Ok(ApproveDocumentsOutcome { stored, already_stored, upload })
+        Ok(ApproveDocumentsOutcome {
+            stored,
+            already_stored,
+            upload,
+        })
     }
 
     /// Uploads every stored document whose case exists in the connected
@@ -162,7 +192,9 @@ impl Engine {
     pub async fn upload_pending_documents(&self) -> Result<DocumentUploadSummary, EngineError> {
         let (client, settings) = self.agency_client().await?;
         let env = settings.outbox_environment();
-        let due = self.with_store(move |s| Ok(s.documents_to_upload(env)?)).await?;
+        let due = self
+            .with_store(move |s| Ok(s.documents_to_upload(env)?))
+            .await?;
         let mut summary = DocumentUploadSummary::default();
         for item in due {
             let Some(case_id) = item.case_id else {
@@ -197,14 +229,27 @@ impl Engine {
                 message: format!("case id {case_id} is not one the agency gave"),
                 hint: "Refresh the cases list; the document stays stored.".into(),
             };
-            return self.record_upload(id, case_id, DocumentState::Failed, None, Some(error)).await;
+            return self
+                .record_upload(id, case_id, DocumentState::Failed, None, Some(error))
+                .await;
         };
         if document.state == DocumentState::Uploading {
             // A send was started before and its answer never recorded: ask first.
             match client.list_documents(case_uuid).await {
                 Ok(files) => {
-                    if let Some(found) = files.iter().find(|f| f.file_name.as_deref() == Some(document.file_name.as_str())) {
-                        return self.record_upload(id, case_id, DocumentState::Uploaded, Some(found.id.to_string()), None).await;
+                    if let Some(found) = files
+                        .iter()
+                        .find(|f| f.file_name.as_deref() == Some(document.file_name.as_str()))
+                    {
+                        return self
+                            .record_upload(
+                                id,
+                                case_id,
+                                DocumentState::Uploaded,
+                                Some(found.id.to_string()),
+                                None,
+                            )
+                            .await;
                     }
                 }
                 Err(e) => return Ok(Some(EngineError::Agency(e).to_ui())),
@@ -214,19 +259,44 @@ impl Engine {
             Ok(bytes) => bytes,
             Err(source) => {
                 let error = document_file(Path::new(&document.local_path), source).to_ui();
-                return self.record_upload(id, case_id, DocumentState::Failed, None, Some(error)).await;
+                return self
+                    .record_upload(id, case_id, DocumentState::Failed, None, Some(error))
+                    .await;
             }
         };
-        self.record_upload(id, case_id, DocumentState::Uploading, None, None).await?;
+        self.record_upload(id, case_id, DocumentState::Uploading, None, None)
+            .await?;
         let document_type = parse_document_type(&document.document_type);
         let answer = client
-            .upload_document(case_uuid, &document.file_name, &bytes, document_type, document.description.as_deref())
+            .upload_document(
+                case_uuid,
+                &document.file_name,
+                &bytes,
+                document_type,
+                document.description.as_deref(),
+            )
             .await;
         match answer {
-            Ok(file) => self.record_upload(id, case_id, DocumentState::Uploaded, Some(file.id.to_string()), None).await,
+            Ok(file) => {
+                self.record_upload(
+                    id,
+                    case_id,
+                    DocumentState::Uploaded,
+                    Some(file.id.to_string()),
+                    None,
+                )
+                .await
+            }
             Err(e) => {
                 let state = upload_state_after(&e);
-                self.record_upload(id, case_id, state, None, Some(EngineError::Agency(e).to_ui())).await
+                self.record_upload(
+                    id,
+                    case_id,
+                    state,
+                    None,
+                    Some(EngineError::Agency(e).to_ui()),
+                )
+                .await
             }
         }
     }
@@ -248,7 +318,14 @@ impl Engine {
             .as_ref()
             .map(|e| serde_json::json!({ "code": e.code, "message": e.message, "hint": e.hint }));
         self.with_store(move |s| {
-            Ok(s.set_document_upload(id, &case_id, state, agency_file_id.as_deref(), json.as_ref(), now)?)
+            Ok(s.set_document_upload(
+                id,
+                &case_id,
+                state,
+                agency_file_id.as_deref(),
+                json.as_ref(),
+                now,
+            )?)
         })
         .await?;
         Ok(error)
@@ -269,17 +346,27 @@ fn upload_state_after(e: &AgencyError) -> DocumentState {
 }
 
 fn invalid_index(index: u32) -> EngineError {
-    EngineError::InvalidInput { field: "index", reason: format!("entry {index} is not an extracted file of this batch") }
+    EngineError::InvalidInput {
+        field: "index",
+        reason: format!("entry {index} is not an extracted file of this batch"),
+    }
 }
 
 fn document_file(path: &Path, source: std::io::Error) -> EngineError {
-    EngineError::DocumentFile { path: path.display().to_string(), source }
+    EngineError::DocumentFile {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn read_batch(dir: &Path, id: &str) -> Result<StagedBatch, EngineError> {
     let path = dir.join(BATCH_FILE);
-    let text = std::fs::read(&path).map_err(|_| EngineError::UnknownDocumentBatch { id: id.to_owned() })?;
-    serde_json::from_slice(&text).map_err(|source| EngineError::CorruptCache { what: format!("document batch {id}"), source })
+    let text = std::fs::read(&path)
+        .map_err(|_| EngineError::UnknownDocumentBatch { id: id.to_owned() })?;
+    serde_json::from_slice(&text).map_err(|source| EngineError::CorruptCache {
+        what: format!("document batch {id}"),
+        source,
+    })
 }
 
 /// The last path component: the agency gets a name, never a ZIP path.
@@ -288,19 +375,39 @@ fn bare_name(name: &str) -> String {
 }
 
 /// Extracts into `dir`, matches, writes `batch.json`.
-fn stage_zip(path: &Path, id: String, dir: &Path, owners: &[DocumentOwner]) -> Result<DocumentBatch, EngineError> {
-    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+fn stage_zip(
+    path: &Path,
+    id: String,
+    dir: &Path,
+    owners: &[DocumentOwner],
+) -> Result<DocumentBatch, EngineError> {
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let zip = std::fs::File::open(path).map_err(|source| document_file(path, source))?;
     std::fs::create_dir_all(dir).map_err(|source| document_file(dir, source))?;
     let matcher = Matcher::new(owners.iter().map(|o| o.invoice_number.as_str()));
     let mut staged_by_zip_index = HashMap::new();
-    let reports = zipdocs::read_zip(BufReader::new(zip), &file_name, &zip_limits(), &matcher, |file| {
-        // Our own name for it: the ZIP's path is never used on disk.
-        let staged = format!("{}.{}", file.index, extension_of(file.kind));
-        std::fs::write(dir.join(&staged), file.bytes)?;
-        staged_by_zip_index.insert(file.index, StagedFile { file: staged, sha256: zipdocs::content_hash(file.bytes) });
-        Ok(())
-    });
+    let reports = zipdocs::read_zip(
+        BufReader::new(zip),
+        &file_name,
+        &zip_limits(),
+        &matcher,
+        |file| {
+            // Our own name for it: the ZIP's path is never used on disk.
+            let staged = format!("{}.{}", file.index, extension_of(file.kind));
+            std::fs::write(dir.join(&staged), file.bytes)?;
+            staged_by_zip_index.insert(
+                file.index,
+                StagedFile {
+                    file: staged,
+                    sha256: zipdocs::content_hash(file.bytes),
+                },
+            );
+            Ok(())
+        },
+    );
     let reports = match reports {
         Ok(reports) => reports,
         Err(e) => {
@@ -324,8 +431,16 @@ fn stage_zip(path: &Path, id: String, dir: &Path, owners: &[DocumentOwner]) -> R
             }
             EntryOutcome::Refused { refusal, kind } => {
                 let why = refusal.report();
-                let reason = UiError { code: why.code.to_owned(), message: why.message, hint: why.hint };
-                (report.entry.declared_size, kind.map(api_kind), DocumentStatus::Refused { reason })
+                let reason = UiError {
+                    code: why.code.to_owned(),
+                    message: why.message,
+                    hint: why.hint,
+                };
+                (
+                    report.entry.declared_size,
+                    kind.map(api_kind),
+                    DocumentStatus::Refused { reason },
+                )
             }
         };
         match &status {
@@ -347,7 +462,12 @@ fn stage_zip(path: &Path, id: String, dir: &Path, owners: &[DocumentOwner]) -> R
             status,
         });
     }
-    let batch = DocumentBatch { id, file_name, entries, counts };
+    let batch = DocumentBatch {
+        id,
+        file_name,
+        entries,
+        counts,
+    };
     let staged = StagedBatch { batch, files };
     let json = serde_json::to_vec(&staged).map_err(|source| EngineError::Serialize { source })?;
     std::fs::write(dir.join(BATCH_FILE), json).map_err(|source| document_file(dir, source))?;
@@ -357,7 +477,9 @@ fn stage_zip(path: &Path, id: String, dir: &Path, owners: &[DocumentOwner]) -> R
 /// What the UI shows for one extracted file's match.
 fn status_of(outcome: Option<&MatchOutcome>, owners: &[DocumentOwner]) -> DocumentStatus {
     let candidates = |hits: &[Hit]| -> Vec<DocumentCandidate> {
-        hits.iter().filter_map(|hit| candidate(hit, owners)).collect()
+        hits.iter()
+            .filter_map(|hit| candidate(hit, owners))
+            .collect()
     };
     match outcome {
         Some(MatchOutcome::Matched { hit }) => match candidate(hit, owners) {
@@ -448,7 +570,10 @@ fn document_type_name(t: AgencyDocumentType) -> &'static str {
 /// A stored type back to the agency's; an unknown one (never written by
 /// this code) is sent as the agency's own default.
 fn parse_document_type(stored: &str) -> DocumentType {
-    DocumentType::ALL.into_iter().find(|t| t.as_str() == stored).unwrap_or_default()
+    DocumentType::ALL
+        .into_iter()
+        .find(|t| t.as_str() == stored)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -462,7 +587,10 @@ mod tests {
             let kind = ZipKind::from_extension(ext).unwrap_or_else(|| panic!("{ext} has no kind"));
             assert!(limits.allowed.contains(&kind), "{ext}");
         }
-        assert_eq!(limits.max_file_bytes, casebridge_agency::documents::MAX_DOCUMENT_BYTES);
+        assert_eq!(
+            limits.max_file_bytes,
+            casebridge_agency::documents::MAX_DOCUMENT_BYTES
+        );
     }
 
     #[test]
@@ -475,14 +603,23 @@ mod tests {
             AgencyDocumentType::DemandLetter,
             AgencyDocumentType::Miscellaneous,
         ] {
-            assert_eq!(parse_document_type(document_type_name(t)), agency_document_type(t));
+            assert_eq!(
+                parse_document_type(document_type_name(t)),
+                agency_document_type(t)
+            );
         }
-        assert_eq!(agency_type_for(DocumentRole::Invoice), AgencyDocumentType::OriginalInvoice);
+        assert_eq!(
+            agency_type_for(DocumentRole::Invoice),
+            AgencyDocumentType::OriginalInvoice
+        );
     }
 
     #[test]
     fn a_file_the_agency_refuses_for_good_is_failed_not_retried() {
-        let not_sent = AgencyError::PayloadTooLarge { size: Some(30_000_000), limit: 25_000_000 };
+        let not_sent = AgencyError::PayloadTooLarge {
+            size: Some(30_000_000),
+            limit: 25_000_000,
+        };
         assert_eq!(upload_state_after(&not_sent), DocumentState::Failed);
     }
 }

@@ -8,22 +8,26 @@ use std::io::Write;
 use std::sync::Arc;
 
 use casebridge_engine::api::{
-    AgencyDocumentType, ApproveDocumentsRequest, DocumentApproval, DocumentBatch, DocumentStatus, MatchBasis,
-    RunMode, SubmitRequest,
+    AgencyDocumentType, ApproveDocumentsRequest, DocumentApproval, DocumentBatch, DocumentStatus,
+    MatchBasis, RunMode, SubmitRequest,
 };
 use casebridge_engine::{CancelFlag, Engine, EngineConfig, FixedClock, NoProgress};
 use chrono::{TimeZone, Utc};
 use support::ready_invoice;
 
 async fn demo_engine(dir: &tempfile::TempDir) -> Engine {
-    let clock = Arc::new(FixedClock(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock(
+        Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap(),
+    ));
     let config = EngineConfig {
         data_dir: dir.path().join("data"),
         mode: RunMode::Demo,
         demo_agency_url: None,
         demo_stripe_url: None,
     };
-    Engine::start_with(config, clock, support::secrets()).await.unwrap()
+    Engine::start_with(config, clock, support::secrets())
+        .await
+        .unwrap()
 }
 
 fn pdf(text: &str) -> Vec<u8> {
@@ -33,22 +37,34 @@ fn pdf(text: &str) -> Vec<u8> {
 fn write_zip(path: &std::path::Path, files: &[(&str, Vec<u8>)]) {
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, bytes) in files {
-        zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap();
 }
 
 async fn submit(engine: &Engine, source_ref: &str) {
-    engine.enqueue_submission(SubmitRequest { source_refs: vec![source_ref.to_owned()] }).await.unwrap();
-    let summary = engine.run_submissions(Arc::new(NoProgress), CancelFlag::default()).await.unwrap();
+    engine
+        .enqueue_submission(SubmitRequest {
+            source_refs: vec![source_ref.to_owned()],
+        })
+        .await
+        .unwrap();
+    let summary = engine
+        .run_submissions(Arc::new(NoProgress), CancelFlag::default())
+        .await
+        .unwrap();
     assert_eq!(summary.accepted, 1, "{summary:#?}");
 }
 
 fn matched_ref(batch: &DocumentBatch, index: usize) -> String {
     match &batch.entries[index].status {
         DocumentStatus::Matched { candidate } => candidate.target.source_ref.clone(),
-        other => panic!("entry {index} ({}) not matched: {other:?}", batch.entries[index].name),
+        other => panic!(
+            "entry {index} ({}) not matched: {other:?}",
+            batch.entries[index].name
+        ),
     }
 }
 
@@ -56,8 +72,13 @@ fn matched_ref(batch: &DocumentBatch, index: usize) -> String {
 async fn zip_documents_are_matched_approved_and_uploaded_once_their_case_exists() {
     let dir = tempfile::tempdir().unwrap();
     let engine = demo_engine(&dir).await;
-    engine.cache_invoices((1..=3).map(ready_invoice).collect(), "open").await.unwrap();
-    let refs: Vec<String> = (1..=3).map(|n| ready_invoice(n).source.to_string()).collect();
+    engine
+        .cache_invoices((1..=3).map(ready_invoice).collect(), "open")
+        .await
+        .unwrap();
+    let refs: Vec<String> = (1..=3)
+        .map(|n| ready_invoice(n).source.to_string())
+        .collect();
     submit(&engine, &refs[0]).await;
 
     let zip_path = dir.path().join("documents.zip");
@@ -77,15 +98,24 @@ async fn zip_documents_are_matched_approved_and_uploaded_once_their_case_exists(
     assert_eq!(matched_ref(&batch, 0), refs[0]);
     match &batch.entries[0].status {
         DocumentStatus::Matched { candidate } => {
-            assert!(candidate.target.case_id.is_some(), "invoice 1 was submitted: its case is known");
+            assert!(
+                candidate.target.case_id.is_some(),
+                "invoice 1 was submitted: its case is known"
+            );
             assert_eq!(candidate.basis, MatchBasis::FileName);
             assert!(candidate.confidence > 0.9);
         }
         _ => unreachable!(),
     }
-    assert_eq!(batch.entries[0].suggested_type, AgencyDocumentType::OriginalInvoice);
+    assert_eq!(
+        batch.entries[0].suggested_type,
+        AgencyDocumentType::OriginalInvoice
+    );
     assert_eq!(matched_ref(&batch, 1), refs[1]);
-    assert_eq!(batch.entries[1].suggested_type, AgencyDocumentType::DemandLetter);
+    assert_eq!(
+        batch.entries[1].suggested_type,
+        AgencyDocumentType::DemandLetter
+    );
     assert_eq!(matched_ref(&batch, 2), refs[2], "found in the PDF's text");
     assert!(matches!(batch.entries[3].status, DocumentStatus::Unmatched));
     let refused_code = |i: usize| match &batch.entries[i].status {
@@ -94,22 +124,44 @@ async fn zip_documents_are_matched_approved_and_uploaded_once_their_case_exists(
     };
     assert_eq!(refused_code(4), "path_traversal");
     assert_eq!(refused_code(5), "type_not_allowed");
-    assert_eq!((batch.counts.matched, batch.counts.unmatched, batch.counts.refused), (3, 1, 2));
+    assert_eq!(
+        (
+            batch.counts.matched,
+            batch.counts.unmatched,
+            batch.counts.refused
+        ),
+        (3, 1, 2)
+    );
 
     let approvals: Vec<DocumentApproval> = (0..3)
-        .map(|i| DocumentApproval { index: i, source_ref: matched_ref(&batch, i as usize), document_type: None })
+        .map(|i| DocumentApproval {
+            index: i,
+            source_ref: matched_ref(&batch, i as usize),
+            document_type: None,
+        })
         .collect();
-    let request = ApproveDocumentsRequest { batch_id: batch.id.clone(), approvals: approvals.clone() };
+    let request = ApproveDocumentsRequest {
+        batch_id: batch.id.clone(),
+        approvals: approvals.clone(),
+    };
     let outcome = engine.approve_documents(request.clone()).await.unwrap();
     assert_eq!((outcome.stored, outcome.already_stored), (3, 0));
     let upload = outcome.upload.expect("the demo agency is connected");
-    assert_eq!((upload.uploaded, upload.waiting_for_case), (1, 2), "{upload:#?}");
+    assert_eq!(
+        (upload.uploaded, upload.waiting_for_case),
+        (1, 2),
+        "{upload:#?}"
+    );
     assert!(upload.failed.is_empty(), "{upload:#?}");
 
     // Invoice 2's case is accepted: its reminder goes up at the end of that run.
     submit(&engine, &refs[1]).await;
     let rerun = engine.upload_pending_documents().await.unwrap();
-    assert_eq!((rerun.uploaded, rerun.waiting_for_case), (0, 1), "only invoice 3 still waits: {rerun:#?}");
+    assert_eq!(
+        (rerun.uploaded, rerun.waiting_for_case),
+        (0, 1),
+        "only invoice 3 still waits: {rerun:#?}"
+    );
 
     // Approving the same files again stores and sends nothing twice.
     let again = engine.approve_documents(request).await.unwrap();
@@ -121,20 +173,40 @@ async fn zip_documents_are_matched_approved_and_uploaded_once_their_case_exists(
 async fn approvals_for_unknown_invoices_or_batches_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let engine = demo_engine(&dir).await;
-    engine.cache_invoices(vec![ready_invoice(1)], "open").await.unwrap();
+    engine
+        .cache_invoices(vec![ready_invoice(1)], "open")
+        .await
+        .unwrap();
     let zip_path = dir.path().join("one.zip");
-    write_zip(&zip_path, &[("INV-000001.pdf", pdf("x")), ("INV-000001 copy.pdf", pdf("y"))]);
+    write_zip(
+        &zip_path,
+        &[
+            ("INV-000001.pdf", pdf("x")),
+            ("INV-000001 copy.pdf", pdf("y")),
+        ],
+    );
     let batch = engine.open_document_zip(zip_path).await.unwrap();
     assert!(
-        batch.entries.iter().all(|e| matches!(e.status, DocumentStatus::Conflict { .. })),
+        batch
+            .entries
+            .iter()
+            .all(|e| matches!(e.status, DocumentStatus::Conflict { .. })),
         "two files for one invoice are shown as a conflict: {batch:#?}"
     );
 
     let bad = ApproveDocumentsRequest {
         batch_id: batch.id.clone(),
         approvals: vec![
-            DocumentApproval { index: 0, source_ref: ready_invoice(1).source.to_string(), document_type: None },
-            DocumentApproval { index: 1, source_ref: "stripe:acct_test/in_nope".into(), document_type: None },
+            DocumentApproval {
+                index: 0,
+                source_ref: ready_invoice(1).source.to_string(),
+                document_type: None,
+            },
+            DocumentApproval {
+                index: 1,
+                source_ref: "stripe:acct_test/in_nope".into(),
+                document_type: None,
+            },
         ],
     };
     let err = engine.approve_documents(bad).await.unwrap_err();
@@ -148,10 +220,19 @@ async fn approvals_for_unknown_invoices_or_batches_store_nothing() {
         }],
     };
     let outcome = engine.approve_documents(ok).await.unwrap();
-    assert_eq!(outcome.stored, 1, "the refused request stored nothing before");
+    assert_eq!(
+        outcome.stored, 1,
+        "the refused request stored nothing before"
+    );
 
-    let unknown = ApproveDocumentsRequest { batch_id: "../../etc".into(), approvals: vec![] };
-    assert_eq!(engine.approve_documents(unknown).await.unwrap_err().code(), "document_batch_unknown");
+    let unknown = ApproveDocumentsRequest {
+        batch_id: "../../etc".into(),
+        approvals: vec![],
+    };
+    assert_eq!(
+        engine.approve_documents(unknown).await.unwrap_err().code(),
+        "document_batch_unknown"
+    );
 }
 
 #[tokio::test]
@@ -164,5 +245,9 @@ async fn a_truncated_zip_is_one_clear_error() {
     std::fs::write(&zip_path, &bytes[..bytes.len() - 12]).unwrap();
     let err = engine.open_document_zip(zip_path).await.unwrap_err();
     assert_eq!(err.code(), "zip_unreadable");
-    assert!(err.to_ui().hint.contains("damaged or incomplete"), "{:?}", err.to_ui());
+    assert!(
+        err.to_ui().hint.contains("damaged or incomplete"),
+        "{:?}",
+        err.to_ui()
+    );
 }

@@ -236,7 +236,10 @@ impl Store {
                  FROM documents WHERE state IN ('pending', 'uploading') ORDER BY id"
             ))?;
             let rows = stmt.query_map(named_params! { ":env": env }, |row| {
-                Ok(DueDocument { document: from_row(row)?, case_id: row.get("resolved_case_id")? })
+                Ok(DueDocument {
+                    document: from_row(row)?,
+                    case_id: row.get("resolved_case_id")?,
+                })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
@@ -270,7 +273,10 @@ impl Store {
                 from_row,
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound { what: "document", id: id.to_string() })
+            .ok_or_else(|| StoreError::NotFound {
+                what: "document",
+                id: id.to_string(),
+            })
         })
     }
 

@@ -102,10 +102,12 @@ pub enum DocumentStatus {
     /// No invoice number of a known invoice was found; the user may pick one.
     Unmatched,
     /// Not extracted. `reason.code` is specific: `path_traversal`,
-    /// `absolute_path`, `symlink`, `encrypted`, `too_large`, `ratio_too_high`,
-    /// `total_size_exceeded`, `too_many_entries`, `type_not_allowed`,
-    /// `content_mismatch`, `corrupt_entry`, `unsupported_compression`,
-    /// `empty_file`, `system_file`, `duplicate_name`, `bad_name`.
+    /// `absolute_path`, `drive_letter`, `bad_name`, `symlink`, `encrypted`,
+    /// `too_large`, `ratio_too_high`, `size_mismatch`, `total_size_exceeded`,
+    /// `type_not_allowed`, `content_mismatch`, `corrupt_entry`,
+    /// `unsupported_compression`, `empty_file`, `system_file`,
+    /// `duplicate_name`. (A ZIP with too many entries fails as a whole:
+    /// `zip_too_many_entries`.)
     Refused { reason: UiError },
 }
 
