@@ -25,7 +25,8 @@ const fetchCommands: FetchCommands = {
   // "Also uncollectible" is a Stripe status; these sources have no such filter.
   fetch: (provider, filters) =>
     (provider === 'quickbooks' ? api.fetchQuickbooks : api.fetchZoho)({ ...filters, includeUncollectible: false }),
-  // No cancel: the engine has no command to stop a QuickBooks or Zoho fetch.
+  // cancel_fetch stops whichever fetch runs (one at a time); what was read stays cached.
+  cancel: () => api.cancelFetch(),
   onProgress: (handler) => api.onJobProgress(handler),
 };
 
