@@ -73,7 +73,7 @@ describe('OrgFetch', () => {
     s.q('zoho-fetch-cancel')?.click();
     await tick();
     expect(s.commands.cancel).toHaveBeenCalledWith('zoho');
-    s.done({ invoices: 400, pages: 2, skipped: 3, failures: [] });
+    s.done({ invoices: 400, pages: 2, skipped: 3, failures: [], cancelled: false });
     await tick();
     flushSync();
     expect(s.q('zoho-fetch-status')?.textContent).toContain('Fetched 400 unpaid invoices from 2 pages; 3 skipped');
@@ -136,5 +136,20 @@ describe('HealthPanel', () => {
     expect(notice?.getAttribute('data-code')).toBe('oauth_invalid_grant');
     expect(notice?.textContent).toContain('Reconnect QuickBooks.');
     unmount(c);
+  });
+});
+
+describe('OrgFetch stopped', () => {
+  afterEach(() => (document.body.innerHTML = ''));
+
+  it('says what was kept when the fetch was stopped', async () => {
+    const s = setup(true);
+    submit(document.querySelector('form'));
+    await tick();
+    s.done({ invoices: 120, pages: 1, skipped: 0, failures: [], cancelled: true });
+    await tick();
+    flushSync();
+    expect(s.q('zoho-fetch-status')?.textContent).toContain('Stopped: 120 unpaid invoices from 1 pages were read and kept');
+    unmount(s.component);
   });
 });
