@@ -67,14 +67,14 @@ pub(crate) struct FetchJob {
     source: FetchSource,
     job_id: String,
     sink: Arc<dyn ProgressSink>,
-    _cancel: CancelFlag,
+    cancel: CancelFlag,
     /// 0 until the source says how many invoices match.
     total: AtomicU64,
     quota: Mutex<Option<DailyQuota>>,
 }
 
 impl FetchJob {
-    fn emit(&self, phase: JobPhase, done: u64, message: String) {
+    fn emit(&self, phase: JobPhase, done: u64, _pages: u64, message: String) {
         let total = self.total.load(Ordering::Relaxed);
         self.sink.emit(JobEvent {
             job_id: self.job_id.clone(),
@@ -103,6 +103,7 @@ impl casebridge_providers::ProgressSink for FetchJob {
             Some(wait) => self.emit(
                 JobPhase::Waiting,
                 p.invoices,
+                p.pages,
                 format!("{name} rate limit: waiting {:.1} s", wait.as_secs_f64()),
             ),
             None => {
@@ -112,6 +113,7 @@ impl casebridge_providers::ProgressSink for FetchJob {
                 self.emit(
                     JobPhase::Progress,
                     p.invoices,
+                    p.pages,
                     format!("{} pages, {}{of} invoices so far{quota}", p.pages, p.invoices),
                 );
             }
@@ -126,25 +128,25 @@ impl casebridge_providers::ProgressSink for FetchJob {
         *self.quota.lock().unwrap_or_else(PoisonError::into_inner) = Some(quota);
     }
 
+    fn cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
 }
 
 impl Engine {
-    /// A fetch job for `source`; announces it.
-    pub(crate) fn start_fetch(
-        &self,
-        source: FetchSource,
-        sink: Arc<dyn ProgressSink>,
-        cancel: CancelFlag,
-    ) -> FetchJob {
+    /// A fetch job for `source`, stoppable with [`Engine::cancel_fetch`]; announces it.
+    pub(crate) async fn start_fetch(&self, source: FetchSource, sink: Arc<dyn ProgressSink>) -> FetchJob {
+        let cancel = CancelFlag::default();
+        *self.inner.fetch_cancel.lock().await = Some(cancel.clone());
         let job = FetchJob {
             source,
             job_id: uuid::Uuid::new_v4().to_string(),
             sink,
-            _cancel: cancel,
+            cancel,
             total: AtomicU64::new(0),
             quota: Mutex::new(None),
         };
-        job.emit(JobPhase::Started, 0, format!("Fetching unpaid invoices from {}", source.name));
+        job.emit(JobPhase::Started, 0, 0, format!("Fetching unpaid invoices from {}", source.name));
         job
     }
 
@@ -156,6 +158,7 @@ impl Engine {
         job: &FetchJob,
         result: Result<FetchOutcome, ProviderError>,
     ) -> Result<FetchSummary, EngineError> {
+        *self.inner.fetch_cancel.lock().await = None;
         let id = job.source.connection_id;
         let now = self.clock().now();
         let outcome = match result {
@@ -170,11 +173,11 @@ impl Engine {
                     ConnectionStatus::Error
                 };
                 self.with_store(move |s| Ok(s.record_connection_error(id, status, &report, now)?)).await?;
-                job.emit(JobPhase::Failed, 0, error.to_string());
+                job.emit(JobPhase::Failed, 0, 0, error.to_string());
                 return Err(error.into());
             }
         };
-        let cancelled = false;
+        let cancelled = job.cancel.is_cancelled();
         let failures: Vec<UiError> = outcome.failures.iter().map(|f| ui(&f.error)).collect();
         let (open, uncollectible): (Vec<_>, Vec<_>) =
             outcome.invoices.into_iter().partition(|f| f.status != SourceStatus::Uncollectible);
@@ -201,6 +204,7 @@ impl Engine {
             pages: u32::try_from(outcome.pages).unwrap_or(u32::MAX),
             skipped: u32::try_from(outcome.skipped.len()).unwrap_or(u32::MAX),
             failures,
+            cancelled,
         };
         let quota = job.quota_note();
         let (phase, message) = if cancelled {
@@ -213,7 +217,7 @@ impl Engine {
                 format!("{} invoices kept; {} parts could not be read", summary.invoices, summary.failures.len()),
             )
         };
-        job.emit(phase, count as u64, message);
+        job.emit(phase, count as u64, outcome.pages, message);
         Ok(summary)
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{FetchRequest, FetchSummary, OAuthConnection, OAuthEnvironment, OAuthProvider};
 use crate::fetching::{fetch_filter, FetchSource};
 use crate::oauth::VaultBearer;
-use crate::{CancelFlag, Engine, EngineError, ProgressSink};
+use crate::{Engine, EngineError, ProgressSink};
 
 const PROVIDER: OAuthProvider = OAuthProvider::Quickbooks;
 const SOURCE: FetchSource = FetchSource { name: "QuickBooks Online", connection_id: "quickbooks" };
@@ -160,7 +160,7 @@ impl Engine {
                 return Err(error);
             }
         };
-        let job = Arc::new(self.start_fetch(SOURCE, sink, CancelFlag::default()));
+        let job = Arc::new(self.start_fetch(SOURCE, sink).await);
         let fetching = job.clone();
         let result = off_thread(move || async move { api.fetch_unpaid(&bearer, &filter, &*fetching).await }).await?;
         self.finish_fetch(&job, result).await

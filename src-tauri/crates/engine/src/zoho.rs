@@ -22,7 +22,7 @@ use crate::api::{
 };
 use crate::fetching::{fetch_filter, FetchSource};
 use crate::oauth::VaultBearer;
-use crate::{CancelFlag, Engine, EngineError, ProgressSink};
+use crate::{Engine, EngineError, ProgressSink};
 
 const PROVIDER: OAuthProvider = OAuthProvider::Zoho;
 const SOURCE: FetchSource = FetchSource { name: "Zoho Books", connection_id: "zoho" };
@@ -258,7 +258,7 @@ impl Engine {
             }
         };
         let organization = stored.organization.ok_or(EngineError::OrganizationNotChosen)?;
-        let job = self.start_fetch(SOURCE, sink, CancelFlag::default());
+        let job = self.start_fetch(SOURCE, sink).await;
         let result = api.fetch_unpaid(&bearer, &organization.organization_id, &filter, &job).await;
         self.finish_fetch(&job, result).await
     }
