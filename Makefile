@@ -44,7 +44,7 @@ DESKTOP_SESSION := tests/e2e/desktop-session.sh
 define BENCHES
 submit-throughput   | 4 | cargo bench -q -p casebridge-engine --bench submit_throughput
 zoho-fetch          | 5 | cargo bench -q -p casebridge-providers --bench zoho_fetch
-import-1m-csv       | 6 |
+import-1m-csv       | 6 | cargo bench -q -p casebridge-engine --bench import_1m_csv
 stripe-sliced-fetch | 7 | cargo bench -q -p casebridge-providers --bench stripe_fetch
 review-100k         | 7 | cargo bench -q -p casebridge-engine --bench review_100k
 endef

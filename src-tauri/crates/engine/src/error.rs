@@ -237,6 +237,16 @@ impl EngineError {
                 "Nothing was lost: try again. If it keeps happening, export diagnostics from Settings."
                     .into()
             }
+            Self::Import(e) => e.hint(),
+            Self::ImportFile { .. } => {
+                "Check that the file exists, is not open in another program, and that you may read (or write) it.".into()
+            }
+            Self::UnknownImport { .. } => "Drop the file again to start over; nothing was imported.".into(),
+            Self::ImportIsZip { .. } => "Drop it on the Documents import to match its files to cases.".into(),
+            Self::ErrorFile { .. } | Self::ErrorFileCsv { .. } => {
+                "Choose a folder you may write to, and close the file if it is open in Excel.".into()
+            }
+            Self::ProfileFile { .. } => "Choose a .json file exported from Casebridge's mapping profiles.".into(),
         }
     }
 
@@ -250,16 +260,6 @@ impl EngineError {
             Self::Provider(e) => matches!(e, casebridge_providers::ProviderError::NeedsReconnect { .. }),
             Self::Shared(e) => e.needs_reconnect(),
             _ => false,
-            Self::Import(e) => e.hint(),
-            Self::ImportFile { .. } => {
-                "Check that the file exists, is not open in another program, and that you may read (or write) it.".into()
-            }
-            Self::UnknownImport { .. } => "Drop the file again to start over; nothing was imported.".into(),
-            Self::ImportIsZip { .. } => "Drop it on the Documents import to match its files to cases.".into(),
-            Self::ErrorFile { .. } | Self::ErrorFileCsv { .. } => {
-                "Choose a folder you may write to, and close the file if it is open in Excel.".into()
-            }
-            Self::ProfileFile { .. } => "Choose a .json file exported from Casebridge's mapping profiles.".into(),
         }
     }
 

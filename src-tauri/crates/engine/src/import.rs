@@ -456,7 +456,6 @@ struct Judge<'a> {
     mapper: RowMapper<'a>,
     mapping: &'a ConfirmedMapping,
     known: &'a KnownInvoices,
-    store: &'a Store,
     /// Fingerprint key → first row with it.
     seen: HashMap<u64, u64>,
     fixes_by_debtor: &'a HashMap<String, DebtorOverride>,
@@ -528,12 +527,9 @@ impl Judge<'_> {
         }
         let key = key?;
         if let Some(&id) = self.known.cached.get(&key) {
-            // Confirm the whole fingerprint: the index holds 64 bits of it.
-            if let Ok(Some((source, Some(stored)))) = self.store.cached_invoice_identity(id) {
-                if stored == fingerprint.as_str() {
-                    return Some(DuplicateOf::Cached { source_ref: crate::cache::display_source(&source) });
-                }
-            }
+            // Named when shown (`import_row`): no store access while staging holds the write
+            // transaction.
+            return Some(DuplicateOf::Cached { source_ref: format!("#{id}") });
         }
         match self.seen.get(&key) {
             Some(&first) => Some(DuplicateOf::EarlierRow { row_number: first }),
@@ -597,7 +593,15 @@ impl Counts {
     }
 }
 
-fn import_row(state: &ImportState, row: Row, judged: Judged) -> ImportRow {
+fn import_row(state: &ImportState, store: &Store, row: Row, judged: Judged) -> ImportRow {
+    let duplicate_of = match judged.duplicate_of {
+        Some(DuplicateOf::Cached { source_ref }) => {
+            let id = source_ref.trim_start_matches('#').parse().unwrap_or(-1);
+            let named = store.cached_invoice_identity(id).ok().flatten().map(|(s, _)| crate::cache::display_source(&s));
+            Some(DuplicateOf::Cached { source_ref: named.unwrap_or(source_ref) })
+        }
+        other => other,
+    };
     let fixed_columns = state
         .fixes
         .get(&row.line)
@@ -618,7 +622,7 @@ fn import_row(state: &ImportState, row: Row, judged: Judged) -> ImportRow {
         status: judged.status,
         cell_errors,
         readiness: judged.readiness,
-        duplicate_of: judged.duplicate_of,
+        duplicate_of,
         invoice: judged.invoice.map(|i| {
             let outstanding = i.outstanding();
             api::ImportedInvoice {
@@ -634,33 +638,44 @@ fn import_row(state: &ImportState, row: Row, judged: Judged) -> ImportRow {
     }
 }
 
+/// What a pass over the rows judges against, read from the store before the pass (staging
+/// holds the store's write transaction during its pass).
+pub(crate) struct PassContext {
+    known: KnownInvoices,
+    fixes_by_debtor: HashMap<String, DebtorOverride>,
+    today: NaiveDate,
+}
+
+impl PassContext {
+    pub(crate) fn load(store: &Store, state: &ImportState, today: NaiveDate) -> Result<PassContext, EngineError> {
+        let account = state.origin().to_string();
+        let fixes_by_debtor = store
+            .list_debtor_overrides(Some("file"), Some(&account))?
+            .into_iter()
+            .filter_map(|o| serde_json::from_value(o.value).ok().map(|v| (o.debtor.debtor_key, v)))
+            .collect();
+        Ok(PassContext { known: store.known_invoices()?, fixes_by_debtor, today })
+    }
+}
+
 /// One pass over every row of the table; `visit` sees each row (fixes applied) with its
 /// verdict. A row the reader cannot read at all is an invalid row, never a stop — unless the
 /// file itself fails (gone, unreadable), which is an error.
 pub(crate) fn each_row(
     state: &ImportState,
     mapping: &ConfirmedMapping,
-    known: &KnownInvoices,
-    store: &Store,
-    today: NaiveDate,
+    context: &PassContext,
     mut visit: impl FnMut(Row, Judged) -> Result<(), EngineError>,
 ) -> Result<(), EngineError> {
     let origin = state.origin();
-    let account = origin.to_string();
-    let fixes_by_debtor: HashMap<String, DebtorOverride> = store
-        .list_debtor_overrides(Some("file"), Some(&account))?
-        .into_iter()
-        .filter_map(|o| serde_json::from_value(o.value).ok().map(|v| (o.debtor.debtor_key, v)))
-        .collect();
     let mut judge = Judge {
         mapper: RowMapper::new(mapping, &origin),
         mapping,
-        known,
-        store,
+        known: &context.known,
         seen: HashMap::new(),
-        fixes_by_debtor: &fixes_by_debtor,
+        fixes_by_debtor: &context.fixes_by_debtor,
         policy: ReadinessPolicy::new(),
-        today,
+        today: context.today,
     };
     let mut last_line = 0;
     for row in state.raw_rows()? {
@@ -766,7 +781,7 @@ impl Engine {
             let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
             let confirmed = wire::from_wire(&mapping, state.width)?;
             state.mapping = Some(confirmed.clone());
-            let known = store.known_invoices()?;
+            let context = PassContext::load(&store, &state, today)?;
             let limit = match page.limit {
                 0 => 100,
                 n => n.min(1000),
@@ -774,11 +789,11 @@ impl Engine {
             let mut counts = Counts::default();
             let mut matching = 0u64;
             let mut rows = Vec::new();
-            each_row(&state, &confirmed, &known, &store, today, |row, judged| {
+            each_row(&state, &confirmed, &context, |row, judged| {
                 counts.add(judged.status);
                 if matches(page.filter, judged.status) {
                     if matching >= u64::from(page.offset) && rows.len() < limit {
-                        rows.push(import_row(&state, row, judged));
+                        rows.push(import_row(&state, &store, row, judged));
                     }
                     matching += 1;
                 }
@@ -833,11 +848,11 @@ impl Engine {
                 state.fixes.remove(&fix.row_number);
             }
             // A whole pass, so the row is judged against the rows above it too.
-            let known = store.known_invoices()?;
+            let context = PassContext::load(&store, &state, today)?;
             let mut found = None;
-            each_row(&state, &mapping, &known, &store, today, |row, judged| {
+            each_row(&state, &mapping, &context, |row, judged| {
                 if row.line == fix.row_number {
-                    found = Some(import_row(&state, row, judged));
+                    found = Some(import_row(&state, &store, row, judged));
                 }
                 Ok(())
             })?;
@@ -870,7 +885,6 @@ impl Engine {
             done,
             total: None,
             message,
-            counts: crate::api::JobCounts::default(),
         };
         let profile_name = request.save_profile_as.clone();
         let wire_mapping = request.mapping.clone();
@@ -879,12 +893,12 @@ impl Engine {
             let confirmed = wire::from_wire(&request.mapping, state.width)?;
             state.mapping = Some(confirmed.clone());
             sink.emit(event(JobPhase::Started, 0, format!("Importing {}", state.file_name)));
-            let known = store.known_invoices()?;
+            let context = PassContext::load(&store, &state, today)?;
             let policy = ReadinessPolicy::new();
             let mut counts = Counts::default();
             let account = state.origin().to_string();
             let result = store.write_invoices(|writer| {
-                each_row(&state, &confirmed, &known, &store, today, |_, judged| {
+                each_row(&state, &confirmed, &context, |_, judged| {
                     counts.add(judged.status);
                     if let (Some(invoice), ImportRowStatus::Ready | ImportRowStatus::NeedsFixing) =
                         (&judged.invoice, judged.status)

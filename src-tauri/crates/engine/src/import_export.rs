@@ -10,7 +10,7 @@ use std::sync::PoisonError;
 use rust_xlsxwriter::{Color, Format, Workbook};
 
 use crate::api::{ErrorFileFormat, ErrorFileSummary, ImportRowStatus, IssueSeverity};
-use crate::import::{each_row, REASON_HEADER};
+use crate::import::{each_row, PassContext, REASON_HEADER};
 use crate::{Engine, EngineError};
 
 /// Writes rows one by one, so a file of a million bad rows takes no more memory than one.
@@ -115,10 +115,10 @@ impl Engine {
             let target = Path::new(&path);
             let mut writer = Writer::create(target, format, state.delimiter())?;
             writer.row(target, state.headers(), REASON_HEADER, &BTreeSet::new(), true)?;
-            let known = store.known_invoices()?;
+            let context = PassContext::load(&store, &state, today)?;
             let mut written = 0u64;
             let file_name = state.file_name().to_owned();
-            each_row(&state, &mapping, &known, &store, today, |row, judged| {
+            each_row(&state, &mapping, &context, |row, judged| {
                 if !matches!(judged.status, ImportRowStatus::Invalid | ImportRowStatus::NeedsFixing) {
                     return Ok(());
                 }
