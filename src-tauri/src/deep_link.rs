@@ -1,14 +1,24 @@
-//! `casebridge://` links (OAuth callbacks, later).
+//! `casebridge://` links: OAuth callbacks forwarded by the HTTPS bounce page.
 //!
-//! Until an OAuth flow is waiting for a callback, a link only brings the
-//! window to the front and is logged. Its query and fragment are never
-//! logged: an OAuth callback carries the authorization code and state there.
+//! A link reaches the running app directly (macOS, or a link opened while it
+//! runs) or through a second launch that single-instance hands over with its
+//! arguments (Windows, Linux: the desktop entry passes the URL as `%u`). Either
+//! way it lands in `received`: `casebridge://oauth/callback?…` goes to the
+//! engine, which completes the pending sign-in or refuses a link that matches
+//! none, and the outcome is sent to the window as `oauth://finished`. Any link
+//! brings the window to the front. Query and fragment are never logged: an
+//! OAuth callback carries the authorization code and state there.
 
-use tauri::{App, AppHandle};
+use casebridge_engine::api::OAuthFinished;
+use tauri::{App, AppHandle, Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 use url::Url;
 
+use crate::engine_slot::EngineSlot;
 use crate::window;
+
+/// Event with the outcome of a deep-link sign-in; the payload is `OAuthFinished`.
+pub const OAUTH_FINISHED: &str = "oauth://finished";
 
 pub const SCHEME: &str = "casebridge";
 
@@ -36,8 +46,29 @@ fn received(app: &AppHandle, url: &Url) {
         );
         return;
     }
-    tracing::info!(link = %redacted(url), "deep link received; no sign-in is waiting for it");
     window::focus_main(app);
+    if url.host_str() != Some("oauth") || url.path() != "/callback" {
+        tracing::info!(link = %redacted(url), "deep link received; nothing handles it");
+        return;
+    }
+    tracing::info!(link = %redacted(url), "sign-in callback received");
+    let app = app.clone();
+    let link = url.to_string();
+    tauri::async_runtime::spawn(async move {
+        let finished = match app.state::<EngineSlot>().get().await {
+            Ok(engine) => match engine.complete_deep_link(&link).await {
+                Ok(connection) => OAuthFinished { connection: Some(connection), error: None },
+                Err(error) => OAuthFinished { connection: None, error: Some(error.to_ui()) },
+            },
+            Err(error) => OAuthFinished { connection: None, error: Some(error.to_ui()) },
+        };
+        if let Some(error) = &finished.error {
+            tracing::warn!(code = %error.code, "sign-in callback refused or failed");
+        }
+        if let Err(error) = app.emit(OAUTH_FINISHED, &finished) {
+            tracing::warn!(%error, "sign-in outcome not delivered to the window");
+        }
+    });
 }
 
 /// The link without query or fragment, safe for logs.

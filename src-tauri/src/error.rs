@@ -36,7 +36,7 @@ pub enum ShellError {
 }
 
 impl ShellError {
-    fn to_ui(&self) -> UiError {
+    pub fn to_ui(&self) -> UiError {
         match self {
             Self::Engine(error) => error.to_ui(),
             Self::EngineUnavailable { startup } => startup.clone(),
