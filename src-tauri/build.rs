@@ -43,6 +43,17 @@ fn main() {
             "connect_stripe",
             "fetch_stripe",
             "cancel_fetch",
+            "oauth_client_settings",
+            "save_oauth_client",
+            "begin_oauth_connect",
+            "finish_oauth_connect",
+            "cancel_oauth_connect",
+            "oauth_connection",
+            "zoho_organizations",
+            "choose_zoho_organization",
+            "disconnect_oauth",
+            "fetch_quickbooks",
+            "fetch_zoho",
         ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         // A build script reports by failing; `{:#}` keeps anyhow's cause chain.

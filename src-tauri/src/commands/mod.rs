@@ -10,6 +10,7 @@ mod documents;
 mod export;
 mod integrations;
 mod invoices;
+mod oauth;
 mod settings;
 mod stripe;
 mod submit;
@@ -38,5 +39,16 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         stripe::connect_stripe,
         stripe::fetch_stripe,
         stripe::cancel_fetch,
+        oauth::oauth_client_settings,
+        oauth::save_oauth_client,
+        oauth::begin_oauth_connect,
+        oauth::finish_oauth_connect,
+        oauth::cancel_oauth_connect,
+        oauth::oauth_connection,
+        oauth::zoho_organizations,
+        oauth::choose_zoho_organization,
+        oauth::disconnect_oauth,
+        oauth::fetch_quickbooks,
+        oauth::fetch_zoho,
     ]
 }
