@@ -94,6 +94,13 @@ describe('healthRows', () => {
     expect(row(healthRows(card({}), now), 'last-success')?.value).toBe('never');
   });
 
+  it('calls the agency time the last successful call, not a fetch', () => {
+    expect(row(healthRows(card({ kind: 'agency', lastSuccessAt: '2026-03-10T11:59:00Z' }), now), 'last-success')).toMatchObject({
+      label: 'Last successful call',
+      value: '1 minute ago',
+    });
+  });
+
   it('explains an expired access token as normal (renewed on the next fetch)', () => {
     const r = row(healthRows(card({ tokenExpiresAt: '2026-03-10T10:00:00Z' }), now), 'token-expiry');
     expect(r?.label).toBe('Access token expired');
@@ -123,6 +130,7 @@ describe('healthRows', () => {
     );
     expect(row(rows, 'account')).toMatchObject({ label: 'Organization', value: 'Acme GmbH' });
     expect(row(rows, 'data-centre')?.value).toBe('eu');
+    expect(row(healthRows(card({ kind: 'zoho', environment: 'eu', oauth: oauth({ provider: 'zoho', dataCentre: 'eu' }) }), now), 'environment')).toBeUndefined();
     expect(row(rows, 'refresh-expiry')?.value).toMatch(/does not expire/);
   });
 

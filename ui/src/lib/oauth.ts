@@ -152,13 +152,18 @@ export function healthRows(card: IntegrationCard, now: Date): HealthRow[] {
     const label = card.kind === 'quickbooks' ? 'Company' : card.kind === 'zoho' ? 'Organization' : 'Account';
     rows.push({ key: 'account', label, value: card.account });
   }
-  if (card.environment) rows.push({ key: 'environment', label: 'Environment', value: card.environment });
+  // Zoho's environment is its data centre; one row says it.
+  if (card.environment && card.environment !== oauth?.dataCentre) {
+    rows.push({ key: 'environment', label: 'Environment', value: card.environment });
+  }
   if (oauth?.dataCentre) rows.push({ key: 'data-centre', label: 'Data centre', value: oauth.dataCentre });
   if (card.status !== 'not_connected') {
+    // The agency is not fetched from: its time is the last call that worked.
+    const label = card.kind === 'agency' ? 'Last successful call' : 'Last successful fetch';
     rows.push(
       card.lastSuccessAt
-        ? timeRow('last-success', 'Last successful fetch', card.lastSuccessAt, now)
-        : { key: 'last-success', label: 'Last successful fetch', value: 'never' },
+        ? timeRow('last-success', label, card.lastSuccessAt, now)
+        : { key: 'last-success', label, value: 'never' },
     );
   }
   if (card.tokenExpiresAt) {
