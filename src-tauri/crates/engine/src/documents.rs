@@ -615,11 +615,32 @@ mod tests {
     }
 
     #[test]
-    fn a_file_the_agency_refuses_for_good_is_failed_not_retried() {
-        let not_sent = AgencyError::PayloadTooLarge {
+    fn upload_state_says_whether_to_resend_give_up_or_look_first() {
+        let too_large = AgencyError::PayloadTooLarge {
             size: Some(30_000_000),
             limit: 25_000_000,
         };
-        assert_eq!(upload_state_after(&not_sent), DocumentState::Failed);
+        assert_eq!(
+            upload_state_after(&too_large),
+            DocumentState::Failed,
+            "refused for good: not retried"
+        );
+        let busy = AgencyError::RateLimited {
+            retry_after: std::time::Duration::from_secs(3),
+        };
+        assert_eq!(
+            upload_state_after(&busy),
+            DocumentState::Pending,
+            "not taken: send again"
+        );
+        let unreadable = AgencyError::Malformed {
+            status: 200,
+            source: serde_json::from_str::<serde_json::Value>("{").unwrap_err(),
+        };
+        assert_eq!(
+            upload_state_after(&unreadable),
+            DocumentState::Uploading,
+            "the file may be there: the next run looks in the case's files before sending"
+        );
     }
 }

@@ -163,6 +163,37 @@ async fn zip_documents_are_matched_approved_and_uploaded_once_their_case_exists(
         "only invoice 3 still waits: {rerun:#?}"
     );
 
+    // The app stopped after a send but before recording it: the row is left
+    // `uploading`. The next run finds the file in the case's list and records
+    // that one instead of uploading it again.
+    let store =
+        casebridge_store::Store::open(std::path::Path::new(&engine.info().db_path)).unwrap();
+    let case_1 = match &batch.entries[0].status {
+        DocumentStatus::Matched { candidate } => candidate.target.case_id.clone().unwrap(),
+        _ => unreachable!(),
+    };
+    let uploaded = store.list_documents(None, Some(&case_1)).unwrap();
+    assert_eq!(uploaded.len(), 1);
+    let first_file_id = uploaded[0].agency_file_id.clone().expect("uploaded");
+    let at = Utc.with_ymd_and_hms(2026, 11, 1, 10, 0, 0).unwrap();
+    store
+        .set_document_state(
+            uploaded[0].id,
+            casebridge_store::DocumentState::Uploading,
+            None,
+            None,
+            at,
+        )
+        .unwrap();
+    let reconciled = engine.upload_pending_documents().await.unwrap();
+    assert_eq!(reconciled.uploaded, 1, "{reconciled:#?}");
+    let after = store.list_documents(None, Some(&case_1)).unwrap();
+    assert_eq!(
+        after[0].agency_file_id.as_deref(),
+        Some(first_file_id.as_str()),
+        "the file already at the agency was recorded, not sent a second time"
+    );
+
     // Approving the same files again stores and sends nothing twice.
     let again = engine.approve_documents(request).await.unwrap();
     assert_eq!((again.stored, again.already_stored), (0, 3));
