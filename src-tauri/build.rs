@@ -54,6 +54,19 @@ fn main() {
             "disconnect_oauth",
             "fetch_quickbooks",
             "fetch_zoho",
+            "recognise_import_file",
+            "open_import",
+            "reopen_import",
+            "preview_import",
+            "fix_import_row",
+            "export_import_errors",
+            "stage_import",
+            "close_import",
+            "list_mapping_profiles",
+            "rename_mapping_profile",
+            "delete_mapping_profile",
+            "export_mapping_profile",
+            "import_mapping_profile",
         ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         // A build script reports by failing; `{:#}` keeps anyhow's cause chain.

@@ -8,6 +8,7 @@ mod app;
 mod cases;
 mod documents;
 mod export;
+mod import;
 mod integrations;
 mod invoices;
 mod oauth;
@@ -50,5 +51,18 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         oauth::disconnect_oauth,
         oauth::fetch_quickbooks,
         oauth::fetch_zoho,
+        import::recognise_import_file,
+        import::open_import,
+        import::reopen_import,
+        import::preview_import,
+        import::fix_import_row,
+        import::export_import_errors,
+        import::stage_import,
+        import::close_import,
+        import::list_mapping_profiles,
+        import::rename_mapping_profile,
+        import::delete_mapping_profile,
+        import::export_mapping_profile,
+        import::import_mapping_profile,
     ]
 }

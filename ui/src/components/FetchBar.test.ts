@@ -46,7 +46,7 @@ const progress = (done: number, pages: number): JobEvent => ({
   phase: 'progress',
   done,
   total: null,
-  pages,
+  counts: { pages, accepted: null, rejected: null, uncertain: null },
   message: `${pages} pages, ${done} invoices so far`,
 });
 

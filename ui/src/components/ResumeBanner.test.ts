@@ -54,8 +54,16 @@ describe('ResumeBanner', () => {
     expect(submitFlow.stage.kind).toBe('sending');
     expect(submitFlow.progress.expected).toBe(3);
     expect(q('resume-banner')).toBeNull();
-    engine.emit({ jobId: 'r1', kind: 'submit', phase: 'progress', done: 1, total: null, message: '1 accepted, 0 rejected' });
-    expect(submitFlow.progress.done).toBe(1);
+    engine.emit({
+      jobId: 'r1',
+      kind: 'submit',
+      phase: 'progress',
+      done: 1,
+      total: null,
+      message: '1 accepted, 0 rejected',
+      counts: { pages: null, accepted: 1, rejected: 0, uncertain: 0 },
+    });
+    expect([submitFlow.progress.done, submitFlow.progress.accepted]).toEqual([1, 1]);
 
     engine.pending = 0;
     engine.finish({ batchId: null, accepted: 3, rejected: 0, uncertain: 0, queued: 0, results: [], stoppedBecause: null });

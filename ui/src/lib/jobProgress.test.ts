@@ -8,10 +8,22 @@ import {
   reduceFetch,
   reduceProgress,
 } from './jobProgress';
-import type { JobEvent } from './wire';
+import type { JobCounts, JobEvent } from './wire';
+
+const NO_COUNTS: JobCounts = { pages: null, accepted: null, rejected: null, uncertain: null };
 
 function event(partial: Partial<JobEvent>): JobEvent {
-  return { jobId: 'job-1', kind: 'submit', phase: 'progress', done: 0, total: null, message: '', ...partial };
+  return { jobId: 'job-1', kind: 'submit', phase: 'progress', done: 0, total: null, message: '', counts: NO_COUNTS, ...partial };
+}
+
+/** A submit event as the engine sends it: counts as fields, the message for people. */
+function answered(accepted: number, rejected: number, uncertain = 0, partial: Partial<JobEvent> = {}): JobEvent {
+  return event({
+    done: accepted + rejected,
+    message: `${accepted} accepted, ${rejected} rejected`,
+    counts: { pages: null, accepted, rejected, uncertain },
+    ...partial,
+  });
 }
 
 function fold(events: JobEvent[], expected = 4) {
@@ -19,11 +31,11 @@ function fold(events: JobEvent[], expected = 4) {
 }
 
 describe('reduceProgress', () => {
-  it('adopts the first submit job and counts accepted and rejected from its messages', () => {
+  it('adopts the first submit job and takes accepted and rejected from its counts', () => {
     const s = fold([
       event({ phase: 'started', message: 'Sending to Debitura test environment — Acme at http://127.0.0.1:1' }),
-      event({ done: 1, message: '1 accepted, 0 rejected' }),
-      event({ done: 2, message: '1 accepted, 1 rejected' }),
+      answered(1, 0),
+      answered(1, 1),
     ]);
     expect(s.jobId).toBe('job-1');
     expect(s.phase).toBe('progress');
@@ -36,7 +48,7 @@ describe('reduceProgress', () => {
     const s = fold([
       event({ phase: 'started' }),
       event({ kind: 'fetch', done: 300, message: '300 invoices' }),
-      event({ jobId: 'job-2', done: 3, message: '3 accepted, 0 rejected' }),
+      answered(3, 0, 0, { jobId: 'job-2' }),
     ]);
     expect(s.done).toBe(0);
     expect(s.accepted).toBe(0);
@@ -48,25 +60,30 @@ describe('reduceProgress', () => {
     expect(s.waits).toBe(1);
     s = reduceProgress(s, event({ phase: 'waiting', done: 1, message: 'agency rate limit: waiting 1.0 s' }));
     expect(s.waits).toBe(1);
-    s = reduceProgress(s, event({ done: 2, message: '2 accepted, 0 rejected' }));
+    s = reduceProgress(s, answered(2, 0));
     expect(s.waiting).toBeNull();
     s = reduceProgress(s, event({ phase: 'waiting', done: 2, message: 'retrying in 2 s' }));
     expect(s.waits).toBe(2);
   });
 
-  it('keeps the last counts when a message has another shape', () => {
-    const s = fold([event({ done: 1, message: '1 accepted, 0 rejected' }), event({ phase: 'waiting', done: 1, message: 'retrying in 3 s' })]);
+  it('keeps the last counts when an event carries none', () => {
+    const s = fold([answered(1, 0), event({ phase: 'waiting', done: 1, message: 'retrying in 3 s' })]);
     expect(s.accepted).toBe(1);
+  });
+
+  it('never reads counts out of the message text', () => {
+    const s = fold([event({ done: 2, message: '2 accepted, 0 rejected' })]);
+    expect([s.done, s.accepted]).toEqual([2, 0]);
   });
 
   it('reads the final summary including uncertain cases and stops at a terminal phase', () => {
     let s = fold([
       event({ phase: 'started' }),
-      event({ phase: 'finished', done: 3, message: '2 accepted, 1 rejected, 1 uncertain' }),
+      answered(2, 1, 1, { phase: 'finished' }),
     ]);
     expect(isTerminal(s.phase)).toBe(true);
     expect([s.accepted, s.rejected, s.uncertain]).toEqual([2, 1, 1]);
-    s = reduceProgress(s, event({ done: 9, message: '9 accepted, 0 rejected' }));
+    s = reduceProgress(s, answered(9, 0));
     expect(s.done).toBe(3);
   });
 
@@ -77,7 +94,7 @@ describe('reduceProgress', () => {
   });
 
   it('caps the bar at full when the outbox held more than this batch', () => {
-    const s = fold([event({ done: 6, message: '6 accepted, 0 rejected' })], 4);
+    const s = fold([answered(6, 0)], 4);
     expect(progressFraction(s)).toBe(1);
     expect(progressFraction(initialProgress(0))).toBeNull();
   });
@@ -85,33 +102,44 @@ describe('reduceProgress', () => {
 
 describe('reduceFetch', () => {
   function fetchEvent(partial: Partial<JobEvent>): JobEvent {
-    return { jobId: 'f-1', kind: 'fetch', phase: 'progress', done: 0, total: null, message: '', ...partial };
+    return { jobId: 'f-1', kind: 'fetch', phase: 'progress', done: 0, total: null, message: '', counts: NO_COUNTS, ...partial };
   }
+  const paged = (pages: number, partial: Partial<JobEvent>) => fetchEvent({ counts: { ...NO_COUNTS, pages }, ...partial });
 
-  it('counts pages from the message and invoices from done, never backwards', () => {
+  it('takes pages from counts and invoices from done, never backwards', () => {
     let s = [
       fetchEvent({ phase: 'started', message: 'Fetching open invoices from Stripe' }),
-      fetchEvent({ done: 100, message: '1 pages, 100 invoices so far (Stripe gives no total)' }),
-      fetchEvent({ done: 300, message: '3 pages, 300 invoices so far (Stripe gives no total)' }),
+      paged(1, { done: 100, message: 'Stripe: the first page is in' }),
+      paged(3, { done: 300, message: 'three pages so far' }),
     ].reduce(reduceFetch, initialFetch());
     expect([s.pages, s.invoices]).toEqual([3, 300]);
-    s = reduceFetch(s, fetchEvent({ done: 200, message: '2 pages, 200 invoices so far' }));
+    s = reduceFetch(s, paged(2, { done: 200 }));
     expect([s.pages, s.invoices]).toEqual([3, 300]);
+  });
+
+  it('prefers the counted pages to any number in the message', () => {
+    const s = reduceFetch(initialFetch(), paged(4, { done: 400, message: '99 pages (stale text)' }));
+    expect(s.pages).toBe(4);
+  });
+
+  it('falls back to the message for sources that do not count pages yet', () => {
+    const s = reduceFetch(initialFetch(), fetchEvent({ done: 200, message: '2 pages, 200 invoices so far' }));
+    expect(s.pages).toBe(2);
   });
 
   it('shows a Stripe rate-limit wait until the next page, and ignores submit events', () => {
     let s = reduceFetch(initialFetch(), fetchEvent({ phase: 'waiting', done: 50, message: 'Stripe rate limit: waiting 1.0 s' }));
     expect(s.waiting).toBe('Stripe rate limit: waiting 1.0 s');
-    s = reduceFetch(s, { jobId: 'x', kind: 'submit', phase: 'progress', done: 9, total: null, message: '9 accepted, 0 rejected' });
+    s = reduceFetch(s, answered(9, 0, 0, { jobId: 'x' }));
     expect(s.invoices).toBe(50);
-    s = reduceFetch(s, fetchEvent({ done: 150, message: '2 pages, 150 invoices so far' }));
+    s = reduceFetch(s, paged(2, { done: 150 }));
     expect(s.waiting).toBeNull();
   });
 
   it('keeps the final word once the fetch finished', () => {
-    let s = reduceFetch(initialFetch(), fetchEvent({ phase: 'finished', done: 2500, message: '2500 unpaid invoices fetched from 25 pages' }));
+    let s = reduceFetch(initialFetch(), paged(25, { phase: 'finished', done: 2500, message: '2500 unpaid invoices fetched from 25 pages' }));
     expect([s.phase, s.pages, s.invoices]).toEqual(['finished', 25, 2500]);
-    s = reduceFetch(s, fetchEvent({ done: 1, message: '1 pages' }));
+    s = reduceFetch(s, paged(1, { done: 1 }));
     expect(s.invoices).toBe(2500);
   });
 });

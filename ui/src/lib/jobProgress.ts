@@ -2,9 +2,9 @@
 // `job://progress` events the shell emits: the submit (kind "submit") here,
 // a provider fetch (kind "fetch") at the end of the file.
 //
-// For a submit the engine reports `done` (accepted + rejected) and a human message;
-// accepted and rejected are read from the message ("3 accepted, 1
-// rejected") when it has that shape, otherwise the last known counts stay.
+// Counts come from the event's fields (`done`, `total`, `counts.*`); the
+// message is only shown, never parsed. A fetch from a source that does not
+// count pages yet (counts.pages null) falls back to the message's "N pages".
 // Rate-limit waits arrive as phase "waiting" and are shown until the next
 // progress. Events of other jobs (a fetch, another submit) are ignored.
 
@@ -42,8 +42,6 @@ export function initialProgress(expected: number): SubmitProgress {
   };
 }
 
-const COUNTS = /(\d+) accepted, (\d+) rejected(?:, (\d+) uncertain)?/;
-
 export function isTerminal(phase: SubmitProgress['phase']): boolean {
   return phase === 'finished' || phase === 'failed' || phase === 'cancelled';
 }
@@ -60,11 +58,11 @@ export function reduceProgress(state: SubmitProgress, event: JobEvent): SubmitPr
     expected: event.total === null ? state.expected : Math.max(state.expected, Number(event.total)),
     message: event.message,
   };
-  const counts = COUNTS.exec(event.message);
+  const counts = event.counts;
   if (counts) {
-    next.accepted = Number(counts[1]);
-    next.rejected = Number(counts[2]);
-    if (counts[3] !== undefined) next.uncertain = Number(counts[3]);
+    if (counts.accepted !== null) next.accepted = Number(counts.accepted);
+    if (counts.rejected !== null) next.rejected = Number(counts.rejected);
+    if (counts.uncertain !== null) next.uncertain = Number(counts.uncertain);
   }
   if (event.phase === 'waiting') {
     next.waiting = event.message;
@@ -100,7 +98,7 @@ export interface FetchProgress {
   phase: JobPhase | 'idle';
   /** Invoices fetched so far (the event's `done`). */
   invoices: number;
-  /** Pages read so far, from the message ("3 pages, 300 invoices so far"). */
+  /** Pages read so far (the event's `counts.pages`). */
   pages: number;
   waiting: string | null;
   message: string;
@@ -112,16 +110,23 @@ export function initialFetch(): FetchProgress {
 
 const PAGES = /(\d+) pages?\b/;
 
+/** Pages from the event's count; from the message only for sources that do not count them yet. */
+function pagesOf(event: JobEvent): number | null {
+  if (event.counts && event.counts.pages !== null) return Number(event.counts.pages);
+  const pages = PAGES.exec(event.message);
+  return pages ? Number(pages[1]) : null;
+}
+
 export function reduceFetch(state: FetchProgress, event: JobEvent): FetchProgress {
   if (event.kind !== 'fetch') return state;
   if (state.jobId !== null && event.jobId !== state.jobId) return state;
   if (isTerminal(state.phase)) return state;
-  const pages = PAGES.exec(event.message);
+  const pages = pagesOf(event);
   return {
     jobId: event.jobId,
     phase: event.phase,
     invoices: Math.max(state.invoices, Number(event.done)),
-    pages: pages ? Math.max(state.pages, Number(pages[1])) : state.pages,
+    pages: pages === null ? state.pages : Math.max(state.pages, pages),
     waiting: event.phase === 'waiting' ? event.message : null,
     message: event.message,
   };

@@ -39,6 +39,7 @@ export type { InvoiceRow } from '../gen/InvoiceRow';
 export type { InvoiceSortField } from '../gen/InvoiceSortField';
 export type { IssueSeverity } from '../gen/IssueSeverity';
 export type { JobEvent } from '../gen/JobEvent';
+export type { JobCounts } from '../gen/JobCounts';
 export type { JobPhase } from '../gen/JobPhase';
 export type { OAuthClientSettings } from '../gen/OAuthClientSettings';
 export type { OAuthConnection } from '../gen/OAuthConnection';

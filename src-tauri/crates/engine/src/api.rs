@@ -289,7 +289,29 @@ pub struct JobEvent {
     /// None when the source gives no totals (Stripe): the UI shows counts.
     #[ts(type = "number | null")]
     pub total: Option<u64>,
+    /// A sentence for people; the UI reads `counts`, never this text.
     pub message: String,
+    /// What the job has counted so far, by name.
+    pub counts: JobCounts,
+}
+
+/// Counts a job reports beside `done`, so the window shows them without
+/// reading them out of `message`. Each job fills what it has; the rest stay
+/// null.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct JobCounts {
+    /// Fetch: pages received so far.
+    #[ts(type = "number | null")]
+    pub pages: Option<u64>,
+    /// Submit: cases the agency accepted, rejected, or whose answer was lost.
+    #[ts(type = "number | null")]
+    pub accepted: Option<u64>,
+    #[ts(type = "number | null")]
+    pub rejected: Option<u64>,
+    #[ts(type = "number | null")]
+    pub uncertain: Option<u64>,
 }
 
 /// Which agency endpoint cases go to.

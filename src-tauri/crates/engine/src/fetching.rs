@@ -83,6 +83,8 @@ impl FetchJob {
             done,
             total: (total > 0).then_some(total),
             message,
+            // QuickBooks/Zoho: pages not counted here yet; the UI falls back to the message.
+            counts: crate::api::JobCounts::default(),
         });
     }
 

@@ -14,7 +14,9 @@ use casebridge_store::{ConnectionRecord, ConnectionStatus, NewAuditEntry};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ConnectStripeRequest, FetchRequest, FetchSummary, JobEvent, JobPhase, StripeConnection, UiError};
+use crate::api::{
+    ConnectStripeRequest, FetchRequest, FetchSummary, JobCounts, JobEvent, JobPhase, StripeConnection, UiError,
+};
 use crate::{CancelFlag, Engine, EngineError, ProgressSink};
 
 const CONNECTION_ID: &str = "stripe";
@@ -74,6 +76,7 @@ impl FetchListener {
             done: progress.invoices,
             total: None,
             message,
+            counts: JobCounts { pages: Some(progress.pages), ..JobCounts::default() },
         });
     }
 }

@@ -58,6 +58,9 @@ async fn fetch_caches_unpaid_invoices_with_progress_and_submit_rereads_the_balan
     let phases: Vec<JobPhase> = events.0.lock().unwrap().iter().map(|e| e.phase).collect();
     assert_eq!(phases.first(), Some(&JobPhase::Started));
     assert_eq!(phases.last(), Some(&JobPhase::Finished));
+    let pages: Vec<u64> = events.0.lock().unwrap().iter().filter_map(|e| e.counts.pages).collect();
+    assert!(pages.windows(2).all(|w| w[0] <= w[1]), "pages only count up: {pages:?}");
+    assert_eq!(pages.last().copied(), Some(u64::from(summary.pages)), "the last event carries the page count");
 
     let page = engine.list_invoices(InvoiceQuery { limit: 0, ..Default::default() }).await.unwrap();
     assert_eq!(page.counts.all, summary.invoices);
@@ -77,8 +80,12 @@ async fn fetch_caches_unpaid_invoices_with_progress_and_submit_rereads_the_balan
     let refs: Vec<String> = ready.rows.iter().map(|r| r.source_ref.clone()).collect();
     let (_, queued) = engine.enqueue_submission(SubmitRequest { source_refs: refs }).await.unwrap();
     assert_eq!(queued.will_send.len(), 3, "{queued:#?}");
-    let run = engine.run_submissions(Arc::new(Events::default()), Default::default()).await.unwrap();
+    let submit_events = Arc::new(Events::default());
+    let run = engine.run_submissions(submit_events.clone(), Default::default()).await.unwrap();
     assert_eq!(run.accepted, 3, "{run:#?}");
+    // The window reads counts from fields, not from the message text.
+    let last = submit_events.0.lock().unwrap().last().cloned().unwrap();
+    assert_eq!((last.counts.accepted, last.counts.rejected, last.counts.uncertain), (Some(3), Some(0), Some(0)), "{last:?}");
 }
 
 #[tokio::test]

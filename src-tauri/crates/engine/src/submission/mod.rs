@@ -40,7 +40,7 @@ use rust_decimal::Decimal;
 use tokio::task::JoinSet;
 
 use crate::api::{
-    BlockedItem, CurrencyTotal, IssueSeverity, JobEvent, JobPhase, PreviewItem, RuleIssue,
+    BlockedItem, CurrencyTotal, IssueSeverity, JobCounts, JobEvent, JobPhase, PreviewItem, RuleIssue,
     SubmissionResult, SubmissionState, SubmitPreview, SubmitRequest, SubmitSummary, UiError,
 };
 use crate::{Engine, EngineError, ProgressSink};
@@ -774,6 +774,12 @@ impl Progress {
             done: u64::from(self.count("accepted") + self.count("rejected")),
             total: None,
             message,
+            counts: JobCounts {
+                pages: None,
+                accepted: Some(u64::from(self.count("accepted"))),
+                rejected: Some(u64::from(self.count("rejected"))),
+                uncertain: Some(u64::from(self.count("uncertain"))),
+            },
         });
     }
 
