@@ -885,6 +885,7 @@ impl Engine {
             done,
             total: None,
             message,
+            counts: crate::api::JobCounts::default(),
         };
         let profile_name = request.save_profile_as.clone();
         let wire_mapping = request.mapping.clone();
