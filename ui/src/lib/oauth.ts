@@ -126,7 +126,7 @@ function timeRow(key: string, label: string, value: string, now: Date, warn = fa
 function refreshRows(oauth: OAuthHealth, now: Date): HealthRow[] {
   const issued = oauth.refreshTokenIssuedAt;
   if (!issued || Number.isNaN(new Date(issued).getTime())) return [];
-  const age = timeRow('refresh-age', 'Signed in (refresh token issued)', issued, now);
+  const age = timeRow('refresh-age', 'Refresh token issued', issued, now);
   if (oauth.provider === 'zoho') {
     return [age, { key: 'refresh-expiry', label: 'Sign-in valid until', value: 'does not expire (until revoked)' }];
   }
