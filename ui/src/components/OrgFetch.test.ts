@@ -66,7 +66,15 @@ describe('OrgFetch', () => {
     await tick();
     flushSync();
     expect(s.commands.fetch).toHaveBeenCalledWith('zoho', { createdFrom: '2026-01-01', createdTo: null, dueFrom: null, dueTo: null });
-    s.emit({ jobId: 'j1', kind: 'fetch', phase: 'progress', done: 400, total: null, message: '2 pages, 400 invoices so far' });
+    s.emit({
+      jobId: 'j1',
+      kind: 'fetch',
+      phase: 'progress',
+      done: 400,
+      total: null,
+      message: 'progress',
+      counts: { pages: 2, accepted: null, rejected: null, uncertain: null },
+    });
     flushSync();
     expect(s.q('zoho-fetch-status')?.textContent).toContain('Fetching: 2 pages, 400 invoices so far');
     expect((s.q<HTMLButtonElement>('zoho-fetch-start'))?.disabled).toBe(true);
