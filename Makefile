@@ -43,6 +43,7 @@ DESKTOP_SESSION := tests/e2e/desktop-session.sh
 # says "not built yet"; the issue that builds the benchmark fills in its command.
 define BENCHES
 submit-throughput   | 4 | cargo bench -q -p casebridge-engine --bench submit_throughput
+qbo-fetch           | 5 | cargo bench -q -p casebridge-providers --bench qbo_fetch
 zoho-fetch          | 5 | cargo bench -q -p casebridge-providers --bench zoho_fetch
 import-1m-csv       | 6 | cargo bench -q -p casebridge-engine --bench import_1m_csv
 stripe-sliced-fetch | 7 | cargo bench -q -p casebridge-providers --bench stripe_fetch

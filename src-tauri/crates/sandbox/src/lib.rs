@@ -84,7 +84,7 @@ pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use error::{ErrorReport, SandboxError};
 pub use faults::{FaultKind, FaultPlan, FaultRule, Fraction, Latency, Trigger};
 pub use oauth::{OAuthConfig, OAuthHandle};
-pub use server::{FakeControl, FakeServer, PolicyRateLimited, Provider, RunningFake};
+pub use server::{ArrivedAt, FakeControl, FakeServer, PolicyRateLimited, Provider, RunningFake};
 pub use stats::StatsSnapshot;
 pub use quickbooks::{QuickBooksConfig, QuickBooksHandle};
 pub use stripe::{StripeConfig, StripeHandle};

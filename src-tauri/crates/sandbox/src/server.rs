@@ -54,6 +54,12 @@ pub trait Provider: Send + Sync + 'static {
     }
 }
 
+/// When the request reached the fake (sandbox clock), before any injected
+/// latency: what a provider's rate limiter counts. A request extension,
+/// set for every API request.
+#[derive(Debug, Clone, Copy)]
+pub struct ArrivedAt(pub chrono::DateTime<chrono::Utc>);
+
 /// Marks a response as a rejection by the fake's own rate-limit policy (as
 /// opposed to an injected 429), so stats can count the two apart.
 #[derive(Debug, Clone, Copy)]
@@ -313,9 +319,15 @@ fn route_label(req: &Request) -> String {
     format!("{} {}", req.method(), path)
 }
 
-async fn faults_and_stats(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+async fn faults_and_stats(
+    State(shared): State<Arc<Shared>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let route = route_label(&req);
-    lock(&shared.stats).arrived(&route, shared.clock.now());
+    let arrived = shared.clock.now();
+    lock(&shared.stats).arrived(&route, arrived);
+    req.extensions_mut().insert(ArrivedAt(arrived));
     let decision = lock(&shared.faults).decide(&route);
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;

@@ -208,6 +208,20 @@ fn rejected(
     }
 }
 
+/// The fault in a body, if any (gateways answer 5xx and some 401s without
+/// JSON: no fault then), and the value when the answer is a success
+/// without one.
+fn decode<T: DeserializeOwned>(
+    success: bool,
+    body: &[u8],
+) -> (Option<WireFault>, Option<Result<T, serde_json::Error>>) {
+    let fault = serde_json::from_slice::<FaultProbe>(body)
+        .ok()
+        .and_then(|probe| probe.fault);
+    let value = (success && fault.is_none()).then(|| serde_json::from_slice(body));
+    (fault, value)
+}
+
 /// Pacing and retries of one [`super::QuickBooksClient`].
 #[derive(Debug, Clone)]
 pub(crate) struct TransportOptions {
@@ -284,7 +298,7 @@ impl Transport {
     }
 
     /// Runs a query-language statement.
-    pub(crate) async fn query<T: DeserializeOwned>(
+    pub(crate) async fn query<T: DeserializeOwned + Send + 'static>(
         &self,
         bearer: &dyn BearerSource,
         statement: &str,
@@ -297,7 +311,7 @@ impl Transport {
     }
 
     /// Reads `segments` under the company (`invoice/{id}`, `preferences`).
-    pub(crate) async fn read<T: DeserializeOwned>(
+    pub(crate) async fn read<T: DeserializeOwned + Send + 'static>(
         &self,
         bearer: &dyn BearerSource,
         segments: &[&str],
@@ -308,7 +322,7 @@ impl Transport {
         self.get(bearer, &url, reading, id, &|_| {}).await
     }
 
-    async fn get<T: DeserializeOwned>(
+    async fn get<T: DeserializeOwned + Send + 'static>(
         &self,
         bearer: &dyn BearerSource,
         url: &Url,
@@ -324,7 +338,7 @@ impl Transport {
 
     /// Retries one request with one token until it succeeds, the token is
     /// refused, or retrying cannot help.
-    async fn get_with<T: DeserializeOwned>(
+    async fn get_with<T: DeserializeOwned + Send + 'static>(
         &self,
         token: BearerToken,
         url: &Url,
@@ -379,7 +393,7 @@ impl Transport {
         }
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt<T: DeserializeOwned + Send + 'static>(
         &self,
         url: &Url,
         auth: &HeaderValue,
@@ -407,12 +421,15 @@ impl Transport {
             .get("intuit_tid")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        // Gateways answer 5xx (and some 401s) without JSON: no fault then.
-        let fault = serde_json::from_slice::<FaultProbe>(&body)
-            .ok()
-            .and_then(|probe| probe.fault);
-        if status.is_success() && fault.is_none() {
-            return serde_json::from_slice(&body).map_err(|e| (Failure::Malformed(e), None));
+        // A page of 1,000 invoices is megabytes of JSON: parsed on the
+        // blocking pool, so the requests in flight beside it keep moving.
+        let success = status.is_success();
+        let fallback = body.clone();
+        let (fault, value) = tokio::task::spawn_blocking(move || decode::<T>(success, &body))
+            .await
+            .unwrap_or_else(|_| decode::<T>(success, &fallback));
+        if let Some(value) = value {
+            return value.map_err(|e| (Failure::Malformed(e), None));
         }
         if let Some(id) = &request_id {
             tracing::debug!(intuit_tid = %id, %status, "QuickBooks answered with an error");

@@ -20,7 +20,7 @@ use super::model::{FakeCompany, FakeQboAddress, FakeQboCustomer, FakeQboInvoice}
 use super::query::{self, Entity, Op, QueryError};
 use super::{Books, FaultIn200, QboState};
 use crate::oauth::AccessCheck;
-use crate::server::PolicyRateLimited;
+use crate::server::{ArrivedAt, PolicyRateLimited};
 
 type St = State<Arc<QboState>>;
 
@@ -476,7 +476,13 @@ async fn gate(State(state): St, req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
     let admitted = {
-        let arrived = state.arrival_ms();
+        // The middleware's stamp, taken before anything else ran: a stamp
+        // taken here would come late whenever the fake is busy, and the
+        // limiter would see arrivals closer together than they were.
+        let arrived = req.extensions().get::<ArrivedAt>().map_or_else(
+            || state.now().timestamp_millis(),
+            |at| at.0.timestamp_millis(),
+        );
         let mut data = state.lock();
         let limits = state.config.rate_limits;
         let in_flight = data.in_flight.get(&realm).copied().unwrap_or(0);
@@ -676,7 +682,13 @@ fn not_queryable(name: &str) -> QueryError {
     query::invalid(format!("property '{name}' is not queryable"))
 }
 
-/// Rows of the answer, rendered, plus the count before paging.
+enum Row<'a> {
+    Invoice(&'a FakeQboInvoice),
+    Customer(&'a FakeQboCustomer),
+}
+
+/// Rows of the answer (only the page, rendered), plus the count before
+/// paging.
 fn select(books: &Books, q: &query::Query) -> Result<(usize, Vec<Value>), QueryError> {
     let probe_invoice = FakeQboInvoice {
         id: String::new(),
@@ -727,26 +739,13 @@ fn select(books: &Books, q: &query::Query) -> Result<(usize, Vec<Value>), QueryE
         Some(Field::Null) | None => (1, 0.0, String::new()),
     };
     let order = q.order.clone().unwrap_or(("Id".to_owned(), false));
-    let sort = |keys: &mut Vec<((i32, f64, String), Value)>| {
-        keys.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-        if order.1 {
-            keys.reverse();
-        }
-    };
-    let mut rows: Vec<((i32, f64, String), Value)> = Vec::new();
+    // Match and sort first; render only the page asked for.
+    let mut rows: Vec<((i32, f64, String), Row<'_>)> = Vec::new();
     match q.entity {
         Entity::Invoice => {
             for inv in &books.invoices {
                 if matches(&|n| invoice_field(inv, n), &q.conditions)? {
-                    let k = key(invoice_field(inv, &order.0));
-                    rows.push((
-                        k,
-                        if q.count {
-                            Value::Null
-                        } else {
-                            render_invoice(inv, books)
-                        },
-                    ));
+                    rows.push((key(invoice_field(inv, &order.0)), Row::Invoice(inv)));
                 }
             }
         }
@@ -755,26 +754,27 @@ fn select(books: &Books, q: &query::Query) -> Result<(usize, Vec<Value>), QueryE
             let asks_active = q.conditions.iter().any(|c| c.field == "Active");
             for c in &books.customers {
                 if (c.active || asks_active) && matches(&|n| customer_field(c, n), &q.conditions)? {
-                    let k = key(customer_field(c, &order.0));
-                    rows.push((
-                        k,
-                        if q.count {
-                            Value::Null
-                        } else {
-                            render_customer(c, &books.company)
-                        },
-                    ));
+                    rows.push((key(customer_field(c, &order.0)), Row::Customer(c)));
                 }
             }
         }
     }
-    sort(&mut rows);
     let total = rows.len();
+    if q.count {
+        return Ok((total, Vec::new()));
+    }
+    rows.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    if order.1 {
+        rows.reverse();
+    }
     let page = rows
         .into_iter()
         .skip(q.start - 1)
         .take(q.max)
-        .map(|(_, v)| v)
+        .map(|(_, row)| match row {
+            Row::Invoice(inv) => render_invoice(inv, books),
+            Row::Customer(c) => render_customer(c, &books.company),
+        })
         .collect();
     Ok((total, page))
 }
@@ -811,20 +811,29 @@ async fn run_query(
     }
     if parsed.entity == Entity::Invoice && !parsed.count {
         let mut data = state.lock();
-        if let Some(left) = data.failing_pages.get_mut(&parsed.start).filter(|n| **n > 0) {
+        if let Some(left) = data
+            .failing_pages
+            .get_mut(&parsed.start)
+            .filter(|n| **n > 0)
+        {
             *left -= 1;
             drop(data);
             return server_error(&state, StatusCode::INTERNAL_SERVER_ERROR);
         }
     }
-    let data = state.lock();
-    let Some(books) = data.books.get(&realm) else {
-        drop(data);
+    // Selecting and rendering a page of a large company takes a while: off
+    // the async worker, so other requests' arrivals are seen on time.
+    let work = state.clone();
+    let answered = tokio::task::spawn_blocking(move || {
+        let data = work.lock();
+        data.books
+            .get(&realm)
+            .map(|books| (books.company.clone(), select(books, &parsed), parsed))
+    })
+    .await;
+    let Ok(Some((company, answer, parsed))) = answered else {
         return forbidden(&state);
     };
-    let company = books.company.clone();
-    let answer = select(books, &parsed);
-    drop(data);
     let (total, rows) = match answer {
         Ok(answer) => answer,
         Err(e) => return query_fault(&state, &e),

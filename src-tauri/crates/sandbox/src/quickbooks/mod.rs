@@ -35,7 +35,7 @@ mod query;
 mod seed;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -252,7 +252,6 @@ pub(crate) struct QboState {
     pub config: QuickBooksConfig,
     clock: SharedClock,
     seed: u64,
-    control: OnceLock<FakeControl>,
     inner: Mutex<Data>,
 }
 
@@ -294,17 +293,6 @@ impl QboState {
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
-    }
-
-    /// When the request arrived: now, less any fixed latency the fault plan
-    /// added before the handler ran.
-    pub(crate) fn arrival_ms(&self) -> i64 {
-        let delay = self
-            .control
-            .get()
-            .and_then(|c| c.faults().latency)
-            .map_or(0, |latency| latency.fixed_ms);
-        self.now().timestamp_millis() - i64::try_from(delay).unwrap_or(0)
     }
 
     fn reset(&self) {
@@ -516,7 +504,6 @@ pub fn build(
         config,
         clock: clock.clone(),
         seed,
-        control: OnceLock::new(),
     });
     let server = FakeServer::new(
         Arc::new(QboProvider {
@@ -525,7 +512,6 @@ pub fn build(
         api::router(state.clone()),
         clock,
     );
-    let _ = state.control.set(server.control());
     let handle = QuickBooksHandle {
         control: server.control(),
         state,
