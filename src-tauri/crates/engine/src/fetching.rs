@@ -15,7 +15,7 @@ use casebridge_providers::{
 use casebridge_store::ConnectionStatus;
 use chrono::NaiveDate;
 
-use crate::api::{FetchRequest, FetchSummary, JobEvent, JobPhase, UiError};
+use crate::api::{FetchRequest, FetchSummary, JobCounts, JobEvent, JobPhase, UiError};
 use crate::{CancelFlag, Engine, EngineError, ProgressSink};
 
 /// Which connection a fetch reads.
@@ -74,7 +74,7 @@ pub(crate) struct FetchJob {
 }
 
 impl FetchJob {
-    fn emit(&self, phase: JobPhase, done: u64, _pages: u64, message: String) {
+    fn emit(&self, phase: JobPhase, done: u64, pages: u64, message: String) {
         let total = self.total.load(Ordering::Relaxed);
         self.sink.emit(JobEvent {
             job_id: self.job_id.clone(),
@@ -83,8 +83,7 @@ impl FetchJob {
             done,
             total: (total > 0).then_some(total),
             message,
-            // QuickBooks/Zoho: pages not counted here yet; the UI falls back to the message.
-            counts: crate::api::JobCounts::default(),
+            counts: JobCounts { pages: Some(pages), ..JobCounts::default() },
         });
     }
 
