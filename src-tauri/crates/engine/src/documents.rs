@@ -42,6 +42,11 @@ use crate::cache::display_source;
 use crate::{Engine, EngineError};
 
 const BATCH_FILE: &str = "batch.json";
+/// How long an opened ZIP's staged files wait for approval. Approval may come
+/// in several passes (clear matches first, conflicts later), so a batch is not
+/// removed when approved; batches older than this are removed when the next
+/// ZIP is opened, so staging never grows without bound.
+const STAGING_KEPT: chrono::Duration = chrono::Duration::days(2);
 
 /// The limits of a ZIP bound for the agency: its own per-file limit and
 /// extensions, and the import crate's bounds for the rest.
@@ -94,9 +99,14 @@ impl Engine {
             .await?;
         let id = uuid::Uuid::new_v4().to_string();
         let dir = self.staging_dir(&id)?;
-        tokio::task::spawn_blocking(move || stage_zip(&path, id, &dir, &owners))
-            .await
-            .map_err(|_| EngineError::TaskPanicked)?
+        let staging_root = self.documents_dir().join("staging");
+        let cutoff = std::time::SystemTime::from(self.clock().now() - STAGING_KEPT);
+        tokio::task::spawn_blocking(move || {
+            forget_stale_batches(&staging_root, cutoff);
+            stage_zip(&path, id, &dir, &owners)
+        })
+        .await
+        .map_err(|_| EngineError::TaskPanicked)?
     }
 
     /// Stores the approved files of a batch and uploads those whose case
@@ -367,6 +377,23 @@ fn read_batch(dir: &Path, id: &str) -> Result<StagedBatch, EngineError> {
         what: format!("document batch {id}"),
         source,
     })
+}
+
+/// Removes staged batches last written before `cutoff`. Best effort: a
+/// batch that cannot be removed now is tried again at the next open.
+fn forget_stale_batches(root: &Path, cutoff: std::time::SystemTime) {
+    let Ok(batches) = std::fs::read_dir(root) else {
+        return;
+    };
+    for batch in batches.flatten() {
+        let written = std::fs::metadata(batch.path().join(BATCH_FILE)).and_then(|m| m.modified());
+        // A folder without its batch file is an open that failed midway.
+        if written.map_or(true, |at| at < cutoff) {
+            if let Err(e) = std::fs::remove_dir_all(batch.path()) {
+                tracing::warn!(path = %batch.path().display(), error = %e, "stale document batch not removed");
+            }
+        }
+    }
 }
 
 /// The last path component: the agency gets a name, never a ZIP path.

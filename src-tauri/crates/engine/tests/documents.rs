@@ -16,9 +16,11 @@ use chrono::{TimeZone, Utc};
 use support::ready_invoice;
 
 async fn demo_engine(dir: &tempfile::TempDir) -> Engine {
-    let clock = Arc::new(FixedClock(
-        Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap(),
-    ));
+    demo_engine_at(dir, Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()).await
+}
+
+async fn demo_engine_at(dir: &tempfile::TempDir, now: chrono::DateTime<Utc>) -> Engine {
+    let clock = Arc::new(FixedClock(now));
     let config = EngineConfig {
         data_dir: dir.path().join("data"),
         mode: RunMode::Demo,
@@ -280,5 +282,39 @@ async fn a_truncated_zip_is_one_clear_error() {
         err.to_ui().hint.contains("damaged or incomplete"),
         "{:?}",
         err.to_ui()
+    );
+}
+
+#[tokio::test]
+async fn staged_batches_older_than_two_days_are_removed_when_the_next_zip_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("docs.zip");
+    write_zip(&zip_path, &[("INV-1.pdf", pdf("x"))]);
+    // Staged files carry today's real modification time.
+    let today = Utc::now();
+    let engine = demo_engine_at(&dir, today).await;
+    let old = engine.open_document_zip(zip_path.clone()).await.unwrap();
+    let staging = dir.path().join("data").join("documents").join("staging");
+    assert!(staging.join(&old.id).is_dir());
+    engine.shutdown().await;
+
+    // One day later the batch stays; three days later it is gone.
+    let tomorrow = demo_engine_at(&dir, today + chrono::Duration::days(1)).await;
+    let kept = tomorrow.open_document_zip(zip_path.clone()).await.unwrap();
+    assert!(
+        staging.join(&old.id).is_dir(),
+        "a batch may still be approved within two days"
+    );
+    tomorrow.shutdown().await;
+    let later = demo_engine_at(&dir, today + chrono::Duration::days(3)).await;
+    later.open_document_zip(zip_path).await.unwrap();
+    assert!(!staging.join(&old.id).exists() && !staging.join(&kept.id).exists());
+    let request = ApproveDocumentsRequest {
+        batch_id: old.id,
+        approvals: vec![],
+    };
+    assert_eq!(
+        later.approve_documents(request).await.unwrap_err().code(),
+        "document_batch_unknown"
     );
 }
