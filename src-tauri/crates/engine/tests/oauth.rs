@@ -10,7 +10,8 @@ use casebridge_engine::api::{
     BeginConnectRequest, ChooseOrganizationRequest, ConnectionStatus, FetchRequest, IntegrationKind,
     OAuthProvider, RedirectKind, RunMode, SaveOAuthClientRequest,
 };
-use casebridge_engine::{AuthError, Browser, Clock, Engine, EngineConfig, NoProgress};
+use casebridge_engine::api::{JobEvent, JobPhase};
+use casebridge_engine::{AuthError, Browser, Clock, Engine, EngineConfig, NoProgress, ProgressSink};
 use casebridge_sandbox::demo::QUICKBOOKS_COMPANIES;
 use casebridge_sandbox::oauth::DEMO_CLIENT_ID;
 use casebridge_store::secrets::{SecretKey, SecretStore};
@@ -23,6 +24,15 @@ struct TestClock(Mutex<DateTime<Utc>>);
 impl Clock for TestClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap()
+    }
+}
+
+#[derive(Default)]
+struct Events(Mutex<Vec<JobEvent>>);
+
+impl ProgressSink for Events {
+    fn emit(&self, event: JobEvent) {
+        self.0.lock().unwrap().push(event);
     }
 }
 
@@ -149,9 +159,16 @@ async fn quickbooks_loopback_sign_in_binds_the_picked_company_and_shows_its_name
     let health = card.oauth.expect("OAuth health");
     assert!(health.refresh_token_issued_at.is_some() && health.client_ready && !health.connecting);
 
-    let summary = d.engine.fetch_quickbooks(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
+    let events = Arc::new(Events::default());
+    let summary = d.engine.fetch_quickbooks(FetchRequest::default(), events.clone()).await.unwrap();
     assert!(summary.invoices > 0, "{summary:?}");
     assert!(summary.failures.is_empty(), "{summary:?}");
+    let events = events.0.lock().unwrap();
+    assert_eq!(events.first().map(|e| e.phase), Some(JobPhase::Started));
+    let last = events.last().unwrap();
+    assert_eq!(last.phase, JobPhase::Finished);
+    assert_eq!(last.counts.pages, Some(u64::from(summary.pages)), "pages counted for the UI");
+    assert!(events.iter().any(|e| e.total.is_some()), "QuickBooks counts its invoices first");
 }
 
 #[tokio::test]
