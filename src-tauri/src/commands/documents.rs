@@ -15,8 +15,15 @@ use crate::engine_slot::EngineSlot;
 use crate::error::ShellError;
 
 #[tauri::command]
-pub async fn open_document_zip(slot: State<'_, EngineSlot>, path: String) -> Result<DocumentBatch, ShellError> {
-    Ok(slot.get().await?.open_document_zip(PathBuf::from(path)).await?)
+pub async fn open_document_zip(
+    slot: State<'_, EngineSlot>,
+    path: String,
+) -> Result<DocumentBatch, ShellError> {
+    Ok(slot
+        .get()
+        .await?
+        .open_document_zip(PathBuf::from(path))
+        .await?)
 }
 
 #[tauri::command]
@@ -29,6 +36,8 @@ pub async fn approve_documents(
 
 /// Uploads stored documents whose case exists now (also run after every submission).
 #[tauri::command]
-pub async fn upload_pending_documents(slot: State<'_, EngineSlot>) -> Result<DocumentUploadSummary, ShellError> {
+pub async fn upload_pending_documents(
+    slot: State<'_, EngineSlot>,
+) -> Result<DocumentUploadSummary, ShellError> {
     Ok(slot.get().await?.upload_pending_documents().await?)
 }

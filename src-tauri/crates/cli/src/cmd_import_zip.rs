@@ -4,7 +4,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use casebridge_engine::api::{ApproveDocumentsRequest, DocumentApproval, DocumentBatch, DocumentStatus};
+use casebridge_engine::api::{
+    ApproveDocumentsRequest, DocumentApproval, DocumentBatch, DocumentStatus,
+};
 use casebridge_engine::{Engine, EngineError};
 use clap::Args;
 
@@ -44,15 +46,29 @@ pub async fn run(engine: &Engine, args: ImportZipArgs) -> Result<bool, EngineErr
         eprintln!("Nothing was stored.");
         return Ok(false);
     }
-    let outcome = engine.approve_documents(ApproveDocumentsRequest { batch_id: batch.id, approvals }).await?;
-    println!("{} stored, {} already stored before", outcome.stored, outcome.already_stored);
+    let outcome = engine
+        .approve_documents(ApproveDocumentsRequest {
+            batch_id: batch.id,
+            approvals,
+        })
+        .await?;
+    println!(
+        "{} stored, {} already stored before",
+        outcome.stored, outcome.already_stored
+    );
     let Some(upload) = outcome.upload else {
         println!("No agency connected yet: they upload once it is (casebridge agency connect) and their cases exist.");
         return Ok(everything_matched);
     };
-    println!("{} uploaded, {} waiting for their case to be submitted", upload.uploaded, upload.waiting_for_case);
+    println!(
+        "{} uploaded, {} waiting for their case to be submitted",
+        upload.uploaded, upload.waiting_for_case
+    );
     for failure in &upload.failed {
-        eprintln!("not uploaded: {} — {} ({})", failure.file_name, failure.error.message, failure.error.hint);
+        eprintln!(
+            "not uploaded: {} — {} ({})",
+            failure.file_name, failure.error.message, failure.error.hint
+        );
     }
     Ok(everything_matched && upload.failed.is_empty())
 }
@@ -78,11 +94,17 @@ fn print_batch(batch: &DocumentBatch) {
                 "conflict".to_owned(),
                 format!(
                     "{reason:?}: {}",
-                    candidates.iter().map(|c| c.target.invoice_number.as_str()).collect::<Vec<_>>().join(", ")
+                    candidates
+                        .iter()
+                        .map(|c| c.target.invoice_number.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
             DocumentStatus::Unmatched => ("unmatched".to_owned(), "-".to_owned()),
-            DocumentStatus::Refused { reason } => (format!("refused:{}", reason.code), reason.message.clone()),
+            DocumentStatus::Refused { reason } => {
+                (format!("refused:{}", reason.code), reason.message.clone())
+            }
         };
         println!("{status:<28} {:<40} {detail}", entry.name);
     }
@@ -92,7 +114,8 @@ fn confirm(count: usize) -> Result<bool, EngineError> {
     if !std::io::stdin().is_terminal() {
         return Err(EngineError::InvalidInput {
             field: "--yes",
-            reason: "not a terminal, so nobody can confirm; pass --yes to approve the matches".into(),
+            reason: "not a terminal, so nobody can confirm; pass --yes to approve the matches"
+                .into(),
         });
     }
     eprint!("Approve the {count} matched document(s) and upload them to their cases? [y/N] ");
