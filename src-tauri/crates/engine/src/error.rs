@@ -70,8 +70,9 @@ pub enum EngineError {
     #[error("{feature} is not built yet")]
     NotBuiltYet { feature: &'static str },
 
+    /// Boxed: the import error is larger than all the others.
     #[error(transparent)]
-    Import(#[from] casebridge_import::ImportError),
+    Import(Box<casebridge_import::ImportError>),
 
     #[error("{path} could not be read or written")]
     ImportFile {
@@ -282,5 +283,11 @@ impl Serialize for EngineError {
         s.serialize_field("message", &ui.message)?;
         s.serialize_field("hint", &ui.hint)?;
         s.end()
+    }
+}
+
+impl From<casebridge_import::ImportError> for EngineError {
+    fn from(error: casebridge_import::ImportError) -> Self {
+        Self::Import(Box::new(error))
     }
 }

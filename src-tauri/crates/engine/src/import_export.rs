@@ -15,7 +15,8 @@ use crate::{Engine, EngineError};
 
 /// Writes rows one by one, so a file of a million bad rows takes no more memory than one.
 enum Writer {
-    Xlsx { book: Workbook, bad: Format, header: Format, row: u32 },
+    /// Boxed: a workbook is much larger than a CSV writer.
+    Xlsx { book: Box<Workbook>, bad: Format, header: Format, row: u32 },
     Csv(csv::Writer<std::fs::File>),
 }
 
@@ -33,7 +34,7 @@ impl Writer {
                     .and_then(|sheet| sheet.set_name("To fix"))
                     .map_err(|e| xlsx_error(path, e))?;
                 Writer::Xlsx {
-                    book,
+                    book: Box::new(book),
                     bad: Format::new().set_background_color(Color::RGB(0xFFC7CE)).set_font_color(Color::RGB(0x9C0006)),
                     header: Format::new().set_bold(),
                     row: 0,
