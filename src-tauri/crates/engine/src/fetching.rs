@@ -110,12 +110,13 @@ impl casebridge_providers::ProgressSink for FetchJob {
             None => {
                 let total = self.total.load(Ordering::Relaxed);
                 let of = if total > 0 { format!(" of {total}") } else { String::new() };
+                let no_total = if total > 0 { String::new() } else { format!(" ({name} gives no total)") };
                 let quota = self.quota_note();
                 self.emit(
                     JobPhase::Progress,
                     p.invoices,
                     p.pages,
-                    format!("{} pages, {}{of} invoices so far{quota}", p.pages, p.invoices),
+                    format!("{} pages, {}{of} invoices so far{no_total}{quota}", p.pages, p.invoices),
                 );
             }
         }
@@ -166,9 +167,9 @@ impl Engine {
             Ok(outcome) => outcome,
             Err(error) => {
                 let report = serde_json::to_value(ui(&error)).unwrap_or_default();
-                // Only a refused refresh token or lost access needs a new sign-in; an unreachable
-                // token endpoint does not.
-                let status = if matches!(error, ProviderError::NeedsReconnect { .. }) {
+                // A revoked key or refresh token needs a new connection; an unreachable token
+                // endpoint does not.
+                let status = if error.is_fatal() && !matches!(error, ProviderError::TokenUnavailable { .. }) {
                     ConnectionStatus::NeedsReconnect
                 } else {
                     ConnectionStatus::Error
@@ -223,7 +224,55 @@ impl Engine {
     }
 }
 
+/// The `(source ref, external id)` of the selected invoices that belong to `provider`'s
+/// connected `account`.
+pub(crate) fn selected_ids(
+    source_refs: &[String],
+    provider: casebridge_domain::Provider,
+    account: &str,
+) -> Vec<(String, String)> {
+    source_refs
+        .iter()
+        .filter_map(|r| casebridge_domain::SourceRef::parse(r).ok().map(|p| (r.clone(), p)))
+        .filter(|(_, p)| p.provider() == provider && p.account() == account)
+        .map(|(r, p)| (r, p.external_id().to_string()))
+        .collect()
+}
+
 impl Engine {
+    /// Stops the running fetch (any source): no new page is asked for, the pages in flight
+    /// are dropped, and what was read is cached. Returns whether a fetch was running.
+    pub async fn cancel_fetch(&self) -> bool {
+        match self.inner.fetch_cancel.lock().await.as_ref() {
+            Some(flag) => {
+                flag.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Caches re-read invoices and drops the settled ones; returns the settled references.
+    pub(crate) async fn forget_settled(
+        &self,
+        unpaid: Vec<casebridge_domain::Invoice>,
+        provider: &'static str,
+        account: &str,
+        settled: Vec<(String, String)>,
+    ) -> Result<Vec<String>, EngineError> {
+        self.cache_invoices(unpaid, "open").await?;
+        let account = account.to_owned();
+        let gone: Vec<String> = settled.iter().map(|(_, id)| id.clone()).collect();
+        self.with_store(move |s| {
+            for id in &gone {
+                s.forget_invoice(&casebridge_store::SourceRef::new(provider, &account, id))?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(settled.into_iter().map(|(source_ref, _)| source_ref).collect())
+    }
+
     /// Re-reads every selected invoice of a connected source right before it is queued, so a
     /// case carries today's balance; returns the references found settled (they leave the
     /// cache and the selection). Invoices of a source no longer connected go as cached.

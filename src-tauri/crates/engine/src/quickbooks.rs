@@ -15,7 +15,7 @@ use casebridge_store::{ConnectionRecord, ConnectionStatus, NewAuditEntry};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{FetchRequest, FetchSummary, OAuthConnection, OAuthEnvironment, OAuthProvider};
-use crate::fetching::{fetch_filter, FetchSource};
+use crate::fetching::{fetch_filter, selected_ids, FetchSource};
 use crate::oauth::VaultBearer;
 use crate::{Engine, EngineError, ProgressSink};
 
@@ -171,12 +171,7 @@ impl Engine {
     /// the cache.
     pub(crate) async fn recheck_quickbooks_balances(&self, source_refs: &[String]) -> Result<Vec<String>, EngineError> {
         let Ok((record, _)) = self.quickbooks_connection().await else { return Ok(Vec::new()) };
-        let ids: Vec<(String, String)> = source_refs
-            .iter()
-            .filter_map(|r| casebridge_domain::SourceRef::parse(r).ok().map(|p| (r.clone(), p)))
-            .filter(|(_, p)| p.provider() == casebridge_domain::Provider::QuickBooks && p.account() == record.account_id)
-            .map(|(r, p)| (r, p.external_id().to_string()))
-            .collect();
+        let ids = selected_ids(source_refs, casebridge_domain::Provider::QuickBooks, &record.account_id);
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -194,26 +189,5 @@ impl Engine {
         })
         .await??;
         self.forget_settled(unpaid, "quickbooks", &record.account_id, settled).await
-    }
-
-    /// Caches re-read invoices and drops the settled ones; returns the settled references.
-    pub(crate) async fn forget_settled(
-        &self,
-        unpaid: Vec<casebridge_domain::Invoice>,
-        provider: &'static str,
-        account: &str,
-        settled: Vec<(String, String)>,
-    ) -> Result<Vec<String>, EngineError> {
-        self.cache_invoices(unpaid, "open").await?;
-        let account = account.to_owned();
-        let gone: Vec<String> = settled.iter().map(|(_, id)| id.clone()).collect();
-        self.with_store(move |s| {
-            for id in &gone {
-                s.forget_invoice(&casebridge_store::SourceRef::new(provider, &account, id))?;
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(settled.into_iter().map(|(source_ref, _)| source_ref).collect())
     }
 }

@@ -8,18 +8,16 @@
 use std::sync::Arc;
 
 use casebridge_providers::stripe::{Rechecked, StripeAccount, StripeClient, StripeKey, StripeOptions};
-use casebridge_providers::{DateRange, FetchFilter, FetchProgress, ProviderError};
 use casebridge_store::secrets::{Secret, SecretKey};
 use casebridge_store::{ConnectionRecord, ConnectionStatus, NewAuditEntry};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{
-    ConnectStripeRequest, FetchRequest, FetchSummary, JobCounts, JobEvent, JobPhase, StripeConnection, UiError,
-};
-use crate::{CancelFlag, Engine, EngineError, ProgressSink};
+use crate::api::{ConnectStripeRequest, FetchRequest, FetchSummary, StripeConnection, UiError};
+use crate::fetching::{fetch_filter, selected_ids, FetchSource};
+use crate::{Engine, EngineError, ProgressSink};
 
 const CONNECTION_ID: &str = "stripe";
+const SOURCE: FetchSource = FetchSource { name: "Stripe", connection_id: CONNECTION_ID };
 
 fn secret_key() -> SecretKey {
     SecretKey::new("stripe", "api_key")
@@ -30,74 +28,6 @@ fn secret_key() -> SecretKey {
 struct StoredStripe {
     account: StripeAccount,
     base_url: String,
-}
-
-fn ui(e: &ProviderError) -> UiError {
-    let r = e.report();
-    UiError { code: r.code.to_string(), message: r.message, hint: r.hint }
-}
-
-fn date(field: &'static str, value: &Option<String>) -> Result<Option<NaiveDate>, EngineError> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| EngineError::InvalidInput {
-                field,
-                reason: format!("{v:?} is not a date like 2026-01-31"),
-            })
-        })
-        .transpose()
-}
-
-fn range(
-    which: &'static str,
-    (from_field, from): (&'static str, &Option<String>),
-    (to_field, to): (&'static str, &Option<String>),
-) -> Result<DateRange, EngineError> {
-    Ok(DateRange::new(which, date(from_field, from)?, date(to_field, to)?)?)
-}
-
-/// Turns the provider's progress into job events, and tells the fetch when
-/// the user cancelled it.
-struct FetchListener {
-    job_id: String,
-    sink: Arc<dyn ProgressSink>,
-    cancel: CancelFlag,
-}
-
-impl FetchListener {
-    fn emit(&self, phase: JobPhase, progress: FetchProgress, message: String) {
-        self.sink.emit(JobEvent {
-            job_id: self.job_id.clone(),
-            kind: "fetch".into(),
-            phase,
-            done: progress.invoices,
-            total: None,
-            message,
-            counts: JobCounts { pages: Some(progress.pages), ..JobCounts::default() },
-        });
-    }
-}
-
-impl casebridge_providers::ProgressSink for FetchListener {
-    fn report(&self, p: FetchProgress) {
-        match p.waiting_for_rate_limit {
-            Some(wait) => {
-                self.emit(JobPhase::Waiting, p, format!("Stripe rate limit: waiting {:.1} s", wait.as_secs_f64()));
-            }
-            None => self.emit(
-                JobPhase::Progress,
-                p,
-                format!("{} pages, {} invoices so far (Stripe gives no total)", p.pages, p.invoices),
-            ),
-        }
-    }
-
-    fn cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
-    }
 }
 
 impl Engine {
@@ -177,98 +107,11 @@ impl Engine {
     /// got and lists what failed; so does a cancelled one
     /// ([`Engine::cancel_fetch`]), whose summary says so.
     pub async fn fetch_stripe(&self, request: FetchRequest, sink: Arc<dyn ProgressSink>) -> Result<FetchSummary, EngineError> {
-        let cancel = CancelFlag::default();
-        *self.inner.fetch_cancel.lock().await = Some(cancel.clone());
-        let summary = self.fetch_stripe_until(request, sink, &cancel).await;
-        *self.inner.fetch_cancel.lock().await = None;
-        summary
-    }
-
-    /// Stops a running [`Engine::fetch_stripe`]: no new page is asked for,
-    /// the pages in flight are dropped, and what was read is cached.
-    /// Returns whether a fetch was running.
-    pub async fn cancel_fetch(&self) -> bool {
-        match self.inner.fetch_cancel.lock().await.as_ref() {
-            Some(flag) => {
-                flag.cancel();
-                true
-            }
-            None => false,
-        }
-    }
-
-    async fn fetch_stripe_until(
-        &self,
-        request: FetchRequest,
-        sink: Arc<dyn ProgressSink>,
-        cancel: &CancelFlag,
-    ) -> Result<FetchSummary, EngineError> {
-        let filter = FetchFilter {
-            created: range("created", ("createdFrom", &request.created_from), ("createdTo", &request.created_to))?,
-            due: range("due", ("dueFrom", &request.due_from), ("dueTo", &request.due_to))?,
-            include_uncollectible: request.include_uncollectible,
-        };
+        let filter = fetch_filter(&request)?;
         let (client, account) = self.stripe_client().await?;
-        let listener = FetchListener { job_id: uuid::Uuid::new_v4().to_string(), sink, cancel: cancel.clone() };
-        listener.emit(JobPhase::Started, FetchProgress::default(), "Fetching open invoices from Stripe".into());
-        let now = self.clock().now();
-        let outcome = match client.fetch_unpaid(&account, &filter, &listener).await {
-            Ok(outcome) => outcome,
-            Err(error) => {
-                let report = serde_json::to_value(ui(&error)).unwrap_or_default();
-                let status = if error.is_fatal() { ConnectionStatus::NeedsReconnect } else { ConnectionStatus::Error };
-                self.with_store(move |s| Ok(s.record_connection_error(CONNECTION_ID, status, &report, now)?)).await?;
-                listener.emit(JobPhase::Failed, FetchProgress::default(), error.to_string());
-                return Err(error.into());
-            }
-        };
-        let cancelled = cancel.is_cancelled();
-        let failures: Vec<UiError> = outcome.failures.iter().map(|f| ui(&f.error)).collect();
-        let (open, uncollectible): (Vec<_>, Vec<_>) = outcome
-            .invoices
-            .into_iter()
-            .partition(|f| f.status != casebridge_providers::SourceStatus::Uncollectible);
-        let count = open.len() + uncollectible.len();
-        self.cache_invoices(open.into_iter().map(|f| f.invoice).collect(), "open").await?;
-        self.cache_invoices(uncollectible.into_iter().map(|f| f.invoice).collect(), "uncollectible").await?;
-        let last_error = failures.first().map(|f| serde_json::to_value(f).unwrap_or_default());
-        self.with_store(move |s| {
-            match last_error {
-                Some(error) => {
-                    s.record_connection_error(CONNECTION_ID, ConnectionStatus::Connected, &error, now)?;
-                }
-                // A cancelled fetch proves the key works but is no full sync.
-                None if cancelled => {}
-                None => {
-                    s.record_connection_success(CONNECTION_ID, now)?;
-                }
-            }
-            Ok(())
-        })
-        .await?;
-        let summary = FetchSummary {
-            invoices: u32::try_from(count).unwrap_or(u32::MAX),
-            pages: u32::try_from(outcome.pages).unwrap_or(u32::MAX),
-            skipped: u32::try_from(outcome.skipped.len()).unwrap_or(u32::MAX),
-            failures,
-            cancelled,
-        };
-        let done = FetchProgress { pages: outcome.pages, invoices: count as u64, waiting_for_rate_limit: None };
-        let (phase, message) = if cancelled {
-            (
-                JobPhase::Cancelled,
-                format!("Cancelled: {} unpaid invoices from {} pages kept", summary.invoices, summary.pages),
-            )
-        } else if summary.failures.is_empty() {
-            (JobPhase::Finished, format!("{} unpaid invoices fetched from {} pages", summary.invoices, summary.pages))
-        } else {
-            (
-                JobPhase::Finished,
-                format!("{} invoices kept; {} parts could not be read", summary.invoices, summary.failures.len()),
-            )
-        };
-        listener.emit(phase, done, message);
-        Ok(summary)
+        let job = self.start_fetch(SOURCE, sink).await;
+        let result = client.fetch_unpaid(&account, &filter, &job).await;
+        self.finish_fetch(&job, result).await
     }
 
     /// Re-reads the connected account's Stripe invoices among `source_refs`
@@ -280,12 +123,7 @@ impl Engine {
     pub(crate) async fn recheck_stripe_balances(&self, source_refs: &[String]) -> Result<Vec<String>, EngineError> {
         let connected = self.with_store(|s| Ok(s.get_connection(CONNECTION_ID)?)).await?;
         let Some(connected) = connected else { return Ok(Vec::new()) };
-        let ids: Vec<(String, String)> = source_refs
-            .iter()
-            .filter_map(|r| casebridge_domain::SourceRef::parse(r).ok().map(|p| (r.clone(), p)))
-            .filter(|(_, p)| p.provider() == casebridge_domain::Provider::Stripe && p.account() == connected.account_id)
-            .map(|(r, p)| (r, p.external_id().to_string()))
-            .collect();
+        let ids = selected_ids(source_refs, casebridge_domain::Provider::Stripe, &connected.account_id);
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -298,16 +136,6 @@ impl Engine {
                 Rechecked::Settled(_) => settled.push((source_ref, id)),
             }
         }
-        self.cache_invoices(unpaid, "open").await?;
-        let account_id = account.id.clone();
-        let gone = settled.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>();
-        self.with_store(move |s| {
-            for id in &gone {
-                s.forget_invoice(&casebridge_store::SourceRef::new("stripe", &account_id, id))?;
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(settled.into_iter().map(|(source_ref, _)| source_ref).collect())
+        self.forget_settled(unpaid, "stripe", &account.id, settled).await
     }
 }

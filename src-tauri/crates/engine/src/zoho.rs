@@ -20,7 +20,7 @@ use crate::api::{
     ChooseOrganizationRequest, FetchRequest, FetchSummary, OAuthConnection, OAuthEnvironment, OAuthProvider,
     ZohoOrganization,
 };
-use crate::fetching::{fetch_filter, FetchSource};
+use crate::fetching::{fetch_filter, selected_ids, FetchSource};
 use crate::oauth::VaultBearer;
 use crate::{Engine, EngineError, ProgressSink};
 
@@ -269,12 +269,7 @@ impl Engine {
         let Ok((_, stored)) = self.zoho_connection().await else { return Ok(Vec::new()) };
         let Some(organization) = stored.organization else { return Ok(Vec::new()) };
         let org = organization.organization_id;
-        let ids: Vec<(String, String)> = source_refs
-            .iter()
-            .filter_map(|r| casebridge_domain::SourceRef::parse(r).ok().map(|p| (r.clone(), p)))
-            .filter(|(_, p)| p.provider() == casebridge_domain::Provider::Zoho && p.account() == org)
-            .map(|(r, p)| (r, p.external_id().to_string()))
-            .collect();
+        let ids = selected_ids(source_refs, casebridge_domain::Provider::Zoho, &org);
         if ids.is_empty() {
             return Ok(Vec::new());
         }
