@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use casebridge_auth::{AuthorizedFlow, OAuthClient};
+use casebridge_auth::{AuthorizedFlow, OAuthClient, ProviderSettings};
 use casebridge_providers::zoho::{ZohoClient, ZohoOptions};
 use casebridge_providers::Rechecked;
 use casebridge_store::{ConnectionRecord, ConnectionStatus, NewAuditEntry};
@@ -80,7 +80,21 @@ impl Engine {
             Err(other) => return Err(other),
         };
         let server = stored.accounts_server.as_deref().and_then(|s| Url::parse(s).ok());
-        Self::zoho_client_for(&client, &app.settings.token_url, server.as_ref())
+        match server {
+            Some(server) if !same_origin(&app.settings.token_url, &server) => {
+                // Refused unless the server is Zoho's (https, a known data centre): the client
+                // secret and the refresh token go there.
+                client.with_zoho_accounts_server(&server)?;
+                // Refresh and revoke both at the user's data centre (zoho.md §1).
+                let origin = server.origin().ascii_serialization();
+                Ok(OAuthClient::new(ProviderSettings {
+                    token_url: format!("{origin}/oauth/v2/token"),
+                    revoke_url: format!("{origin}/oauth/v2/token/revoke"),
+                    ..app.settings
+                })?)
+            }
+            _ => Ok(client),
+        }
     }
 
     pub(crate) async fn finish_zoho_sign_in(
