@@ -763,7 +763,10 @@ fn select(books: &Books, q: &query::Query) -> Result<(usize, Vec<Value>), QueryE
     if q.count {
         return Ok((total, Vec::new()));
     }
-    rows.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    // The books are kept in numeric id order: only another order sorts.
+    if order.0 != "Id" {
+        rows.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    }
     if order.1 {
         rows.reverse();
     }
