@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use casebridge_engine::api::{
-    CellFix, ErrorFileFormat, ErrorFileSummary, ImportMapping, ImportPage, ImportPreview, ImportRow,
-    ImportSession, MappingProfileSummary, ReadOptions, RecognisedFile, StageRequest, StageSummary,
+    CellFix, ErrorFileFormat, ErrorFileSummary, ImportMapping, ImportPage, ImportPreview,
+    ImportRow, ImportSession, MappingProfileSummary, ReadOptions, RecognisedFile, StageRequest,
+    StageSummary,
 };
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
@@ -21,12 +22,18 @@ use crate::window::MAIN;
 
 /// What a dropped file is (ZIPs go to the documents import).
 #[tauri::command]
-pub async fn recognise_import_file(slot: State<'_, EngineSlot>, path: String) -> Result<RecognisedFile, ShellError> {
+pub async fn recognise_import_file(
+    slot: State<'_, EngineSlot>,
+    path: String,
+) -> Result<RecognisedFile, ShellError> {
     Ok(slot.get().await?.recognise_import_file(path).await?)
 }
 
 #[tauri::command]
-pub async fn open_import(slot: State<'_, EngineSlot>, path: String) -> Result<ImportSession, ShellError> {
+pub async fn open_import(
+    slot: State<'_, EngineSlot>,
+    path: String,
+) -> Result<ImportSession, ShellError> {
     Ok(slot.get().await?.open_import(path).await?)
 }
 
@@ -50,7 +57,11 @@ pub async fn preview_import(
 }
 
 #[tauri::command]
-pub async fn fix_import_row(slot: State<'_, EngineSlot>, id: String, fix: CellFix) -> Result<ImportRow, ShellError> {
+pub async fn fix_import_row(
+    slot: State<'_, EngineSlot>,
+    id: String,
+    fix: CellFix,
+) -> Result<ImportRow, ShellError> {
     Ok(slot.get().await?.fix_import_row(id, fix).await?)
 }
 
@@ -68,11 +79,22 @@ pub async fn export_import_errors(
         ErrorFileFormat::Xlsx => ("Excel workbook", "xlsx"),
         ErrorFileFormat::Csv => ("CSV", "csv"),
     };
-    let Some(path) = ask_where(&app, "Export rows to fix", &plain_name(&suggested_name, extension), filter, extension).await
+    let Some(path) = ask_where(
+        &app,
+        "Export rows to fix",
+        &plain_name(&suggested_name, extension),
+        filter,
+        extension,
+    )
+    .await
     else {
         return Ok(None);
     };
-    Ok(Some(engine.export_import_errors(id, path.display().to_string(), format).await?))
+    Ok(Some(
+        engine
+            .export_import_errors(id, path.display().to_string(), format)
+            .await?,
+    ))
 }
 
 /// Imports the valid rows, reporting `job://progress` events of kind "import".
@@ -93,7 +115,9 @@ pub async fn close_import(slot: State<'_, EngineSlot>, id: String) -> Result<boo
 }
 
 #[tauri::command]
-pub async fn list_mapping_profiles(slot: State<'_, EngineSlot>) -> Result<Vec<MappingProfileSummary>, ShellError> {
+pub async fn list_mapping_profiles(
+    slot: State<'_, EngineSlot>,
+) -> Result<Vec<MappingProfileSummary>, ShellError> {
     Ok(slot.get().await?.list_mapping_profiles().await?)
 }
 
@@ -107,7 +131,10 @@ pub async fn rename_mapping_profile(
 }
 
 #[tauri::command]
-pub async fn delete_mapping_profile(slot: State<'_, EngineSlot>, id: i64) -> Result<bool, ShellError> {
+pub async fn delete_mapping_profile(
+    slot: State<'_, EngineSlot>,
+    id: i64,
+) -> Result<bool, ShellError> {
     Ok(slot.get().await?.delete_mapping_profile(id).await?)
 }
 
@@ -120,7 +147,14 @@ pub async fn export_mapping_profile(
     suggested_name: String,
 ) -> Result<Option<String>, ShellError> {
     let engine = slot.get().await?;
-    let Some(path) = ask_where(&app, "Export mapping profile", &plain_name(&suggested_name, "json"), "JSON", "json").await
+    let Some(path) = ask_where(
+        &app,
+        "Export mapping profile",
+        &plain_name(&suggested_name, "json"),
+        "JSON",
+        "json",
+    )
+    .await
     else {
         return Ok(None);
     };
@@ -137,9 +171,20 @@ pub async fn import_mapping_profile(
     Ok(slot.get().await?.import_mapping_profile(path).await?)
 }
 
-async fn ask_where(app: &AppHandle, title: &str, file_name: &str, filter: &str, extension: &str) -> Option<PathBuf> {
+async fn ask_where(
+    app: &AppHandle,
+    title: &str,
+    file_name: &str,
+    filter: &str,
+    extension: &str,
+) -> Option<PathBuf> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog = app.dialog().file().set_title(title).set_file_name(file_name).add_filter(filter, &[extension]);
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(file_name)
+        .add_filter(filter, &[extension]);
     if let Some(window) = app.get_webview_window(MAIN) {
         dialog = dialog.set_parent(&window);
     }
@@ -147,7 +192,10 @@ async fn ask_where(app: &AppHandle, title: &str, file_name: &str, filter: &str, 
         // The receiver only goes away if the command was dropped.
         let _ = tx.send(picked);
     });
-    rx.await.ok().flatten().and_then(|picked| picked.as_path().map(PathBuf::from))
+    rx.await
+        .ok()
+        .flatten()
+        .and_then(|picked| picked.as_path().map(PathBuf::from))
 }
 
 /// A plain file name with `extension`: no folders or control characters, so the suggestion
@@ -155,10 +203,20 @@ async fn ask_where(app: &AppHandle, title: &str, file_name: &str, filter: &str, 
 fn plain_name(suggested: &str, extension: &str) -> String {
     let base: String = suggested
         .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '-' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect();
     let base = base.trim().trim_start_matches('.').trim();
-    let base = if base.is_empty() { "casebridge-import" } else { base };
+    let base = if base.is_empty() {
+        "casebridge-import"
+    } else {
+        base
+    };
     let dotted = format!(".{extension}");
     if base.to_ascii_lowercase().ends_with(&dotted) {
         base.to_owned()

@@ -36,7 +36,10 @@ pub async fn run(engine: &Engine, args: ImportArgs) -> Result<bool, EngineError>
     let path = args.file.display().to_string();
     let mut session = engine.open_import(path).await?;
     if let Some(sheet) = args.sheet {
-        let options = casebridge_engine::api::ReadOptions { sheet: Some(sheet), ..Default::default() };
+        let options = casebridge_engine::api::ReadOptions {
+            sheet: Some(sheet),
+            ..Default::default()
+        };
         session = engine.reopen_import(session.id.clone(), options).await?;
     }
     eprintln!("{}: {}", session.file_name, session.recognised);
@@ -44,7 +47,10 @@ pub async fn run(engine: &Engine, args: ImportArgs) -> Result<bool, EngineError>
         Some(name) => engine.mapping_profile_by_name(name).await?.mapping,
         None => {
             if let Some(profile) = &session.profile {
-                eprintln!("using the saved mapping profile “{}” (same header)", profile.name);
+                eprintln!(
+                    "using the saved mapping profile “{}” (same header)",
+                    profile.name
+                );
             }
             session.mapping.clone()
         }
@@ -53,37 +59,63 @@ pub async fn run(engine: &Engine, args: ImportArgs) -> Result<bool, EngineError>
         .preview_import(
             session.id.clone(),
             mapping.clone(),
-            ImportPage { offset: 0, limit: SHOWN, filter: ImportRowFilter::Errors },
+            ImportPage {
+                offset: 0,
+                limit: SHOWN,
+                filter: ImportRowFilter::Errors,
+            },
         )
         .await?;
     for row in &errors.rows {
         for error in &row.cell_errors {
-            let column = error.column.map(|c| format!(", column {}", c + 1)).unwrap_or_default();
-            eprintln!("row {}{column}: {} — {}", row.row_number, error.message, error.hint);
+            let column = error
+                .column
+                .map(|c| format!(", column {}", c + 1))
+                .unwrap_or_default();
+            eprintln!(
+                "row {}{column}: {} — {}",
+                row.row_number, error.message, error.hint
+            );
         }
     }
     if errors.invalid > u64::from(SHOWN) {
-        eprintln!("… and {} more rows with errors", errors.invalid - u64::from(SHOWN));
+        eprintln!(
+            "… and {} more rows with errors",
+            errors.invalid - u64::from(SHOWN)
+        );
     }
     let complete = errors.invalid == 0;
     if args.dry_run {
         println!(
             "dry run: {} rows; {} would be imported ({} ready, {} need fixing), {} have errors, {} are duplicates",
-            errors.total, errors.valid, errors.ready, errors.needs_fixing, errors.invalid, errors.duplicates
+            errors.total,
+            errors.valid,
+            errors.ready,
+            errors.needs_fixing,
+            errors.invalid,
+            errors.duplicates
         );
         return Ok(complete);
     }
     let summary = engine
         .stage_import(
             session.id.clone(),
-            StageRequest { mapping, save_profile_as: args.save_profile },
+            StageRequest {
+                mapping,
+                save_profile_as: args.save_profile,
+            },
             Arc::new(StderrProgress),
         )
         .await?;
     engine.close_import(&session.id);
     println!(
         "{} invoices imported from {} ({} ready, {} need fixing); {} rows with errors and {} duplicates left out",
-        summary.staged, summary.account, summary.ready, summary.needs_fixing, summary.invalid, summary.duplicates
+        summary.staged,
+        summary.account,
+        summary.ready,
+        summary.needs_fixing,
+        summary.invalid,
+        summary.duplicates
     );
     if let Some(profile) = summary.profile {
         println!("mapping saved as profile “{}”", profile.name);

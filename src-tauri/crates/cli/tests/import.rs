@@ -32,18 +32,48 @@ fn import_stages_valid_rows_names_bad_cells_and_flags_a_second_import() {
     let data = dir.path().join("data");
 
     let dry = casebridge(&data, &["import", &path, "--dry-run"]);
-    assert_eq!(dry.status.code(), Some(2), "a row has errors: {}", text(&dry.stderr));
-    assert!(text(&dry.stdout).contains("dry run: 2 rows; 1 would be imported"), "{}", text(&dry.stdout));
-    assert!(text(&dry.stderr).contains("row 4, column 9: \"tolv\" is not an amount"), "{}", text(&dry.stderr));
+    assert_eq!(
+        dry.status.code(),
+        Some(2),
+        "a row has errors: {}",
+        text(&dry.stderr)
+    );
+    assert!(
+        text(&dry.stdout).contains("dry run: 2 rows; 1 would be imported"),
+        "{}",
+        text(&dry.stdout)
+    );
+    assert!(
+        text(&dry.stderr).contains("row 4, column 9: \"tolv\" is not an amount"),
+        "{}",
+        text(&dry.stderr)
+    );
 
     let real = casebridge(&data, &["import", &path, "--save-profile", "Dansk"]);
-    assert!(text(&real.stdout).contains("1 invoices imported from marts.csv"), "{}", text(&real.stdout));
-    assert!(text(&real.stdout).contains("mapping saved as profile “Dansk”"), "{}", text(&real.stdout));
+    assert!(
+        text(&real.stdout).contains("1 invoices imported from marts.csv"),
+        "{}",
+        text(&real.stdout)
+    );
+    assert!(
+        text(&real.stdout).contains("mapping saved as profile “Dansk”"),
+        "{}",
+        text(&real.stdout)
+    );
 
     let again = casebridge(&data, &["import", &path, "--profile", "Dansk"]);
-    assert!(text(&again.stdout).contains("0 invoices imported") && text(&again.stdout).contains("1 duplicates"), "{}", text(&again.stdout));
+    assert!(
+        text(&again.stdout).contains("0 invoices imported")
+            && text(&again.stdout).contains("1 duplicates"),
+        "{}",
+        text(&again.stdout)
+    );
 
     let unknown = casebridge(&data, &["import", &path, "--profile", "Nope"]);
     assert_eq!(unknown.status.code(), Some(1));
-    assert!(text(&unknown.stderr).contains("error:"), "{}", text(&unknown.stderr));
+    assert!(
+        text(&unknown.stderr).contains("error:"),
+        "{}",
+        text(&unknown.stderr)
+    );
 }

@@ -29,7 +29,10 @@ const CITIES: [(&str, &str); 6] = [
 /// A realistic export: ~120 bytes per row, Danish names and addresses, ISO dates.
 fn generate(path: &Path, rows: u32) -> std::io::Result<u64> {
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    writeln!(out, "Invoice no,Invoice date,Due date,Customer no,Customer,Street,Postal code,City,Country,Amount,Currency")?;
+    writeln!(
+        out,
+        "Invoice no,Invoice date,Due date,Customer no,Customer,Street,Postal code,City,Country,Amount,Currency"
+    )?;
     for n in 0..rows {
         let (zip, city) = CITIES[(n % 6) as usize];
         let month = 1 + n % 9;
@@ -60,7 +63,8 @@ fn floor(csv_path: &Path, db_path: &Path) -> Result<u64, Box<dyn std::error::Err
     let tx = conn.transaction()?;
     let mut rows = 0;
     {
-        let mut stmt = tx.prepare("INSERT INTO raw VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
+        let mut stmt =
+            tx.prepare("INSERT INTO raw VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
         let mut reader = csv::Reader::from_path(csv_path)?;
         let mut record = csv::StringRecord::new();
         while reader.read_record(&mut record)? {
@@ -84,25 +88,35 @@ fn status_kb(field: &str) -> Option<u64> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rows: u32 = std::env::var("IMPORT_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let rows: u32 = std::env::var("IMPORT_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir()?;
     let csv_path = dir.path().join("invoices.csv");
     let bytes = generate(&csv_path, rows)?;
-    println!("import-1m-csv: {rows} rows, {:.1} MB ({} bytes/row)", bytes as f64 / 1e6, bytes / u64::from(rows.max(1)));
+    println!(
+        "import-1m-csv: {rows} rows, {:.1} MB ({} bytes/row)",
+        bytes as f64 / 1e6,
+        bytes / u64::from(rows.max(1))
+    );
 
     let started = Instant::now();
     let floor_rows = floor(&csv_path, &dir.path().join("floor.sqlite"))?;
     let floor_time = started.elapsed();
     assert_eq!(floor_rows, u64::from(rows), "the floor read every row");
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let config = EngineConfig {
         data_dir: dir.path().join("data"),
         mode: RunMode::Normal,
         demo_agency_url: None,
         demo_stripe_url: None,
     };
-    let secrets = casebridge_store::secrets::secret_store_for(casebridge_store::secrets::BuildKind::Demo);
+    let secrets =
+        casebridge_store::secrets::secret_store_for(casebridge_store::secrets::BuildKind::Demo);
     let engine = runtime.block_on(Engine::start_with(config, Arc::new(SystemClock), secrets))?;
     // Peak memory from here on: "5" resets VmHWM (Linux).
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
@@ -110,22 +124,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let summary = runtime.block_on(async {
         let session = engine.open_import(csv_path.display().to_string()).await?;
         engine
-            .stage_import(session.id.clone(), StageRequest { mapping: session.mapping, save_profile_as: None }, Arc::new(NoProgress))
+            .stage_import(
+                session.id.clone(),
+                StageRequest {
+                    mapping: session.mapping,
+                    save_profile_as: None,
+                },
+                Arc::new(NoProgress),
+            )
             .await
     })?;
     let import_time = started.elapsed();
-    assert_eq!(summary.staged + summary.invalid + summary.duplicates, u64::from(rows), "every row accounted for");
-    assert_eq!(summary.staged, u64::from(rows), "the generated file has no bad rows: {summary:?}");
+    assert_eq!(
+        summary.staged + summary.invalid + summary.duplicates,
+        u64::from(rows),
+        "every row accounted for"
+    );
+    assert_eq!(
+        summary.staged,
+        u64::from(rows),
+        "the generated file has no bad rows: {summary:?}"
+    );
 
     let ratio = import_time.as_secs_f64() / floor_time.as_secs_f64();
     let peak_mb = status_kb("VmHWM:").map_or(f64::NAN, |kb| kb as f64 / 1024.0);
-    println!("  floor (csv parse + raw prepared inserts, one transaction): {:.2} s", floor_time.as_secs_f64());
-    println!("  import (read, map, validate, stage in the invoice cache):  {:.2} s", import_time.as_secs_f64());
+    println!(
+        "  floor (csv parse + raw prepared inserts, one transaction): {:.2} s",
+        floor_time.as_secs_f64()
+    );
+    println!(
+        "  import (read, map, validate, stage in the invoice cache):  {:.2} s",
+        import_time.as_secs_f64()
+    );
     println!("  ratio: {ratio:.2}x (goal <= 2x)");
     println!(
         "  peak RSS during the import: {peak_mb:.0} MB (goal < 100 MB){}",
-        if reset { "" } else { " — peak could not be reset, includes the floor" }
+        if reset {
+            ""
+        } else {
+            " — peak could not be reset, includes the floor"
+        }
     );
-    println!("  staged {} invoices ({} ready, {} need fixing)", summary.staged, summary.ready, summary.needs_fixing);
+    println!(
+        "  staged {} invoices ({} ready, {} need fixing)",
+        summary.staged, summary.ready, summary.needs_fixing
+    );
     Ok(())
 }

@@ -13,7 +13,9 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use casebridge_domain::{check_readiness, CaseField, DebtorOverride, Invoice, ReadinessPolicy, Severity};
+use casebridge_domain::{
+    CaseField, DebtorOverride, Invoice, ReadinessPolicy, Severity, check_readiness,
+};
 use casebridge_import::invoices::{ConfirmedMapping, RowMapper};
 use casebridge_import::mapping::{self, CaseFieldTarget, Reason};
 use casebridge_import::reader::{self, CsvRows, Row, RowStatus};
@@ -21,7 +23,7 @@ use casebridge_import::sniff::Dialect;
 use casebridge_import::values::{DateInference, NumberLocale};
 use casebridge_import::workbook::{self, Sheet};
 use casebridge_import::{ImportError, Location};
-use casebridge_store::{fingerprint_key, KnownInvoices, Store};
+use casebridge_store::{KnownInvoices, Store, fingerprint_key};
 use chrono::NaiveDate;
 
 use crate::api::{
@@ -78,14 +80,24 @@ impl ImportSessions {
     }
 
     fn remove(&self, id: &str) -> bool {
-        self.sessions.lock().unwrap_or_else(PoisonError::into_inner).remove(id).is_some()
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id)
+            .is_some()
     }
 }
 
 /// How the table is read.
 enum Table {
-    Delimited { dialect: Dialect, had_decoding_errors: bool },
-    Workbook { sheets: Vec<String>, sheet: Sheet },
+    Delimited {
+        dialect: Dialect,
+        had_decoding_errors: bool,
+    },
+    Workbook {
+        sheets: Vec<String>,
+        sheet: Sheet,
+    },
 }
 
 pub(crate) struct ImportState {
@@ -104,7 +116,10 @@ pub(crate) struct ImportState {
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> EngineError {
-    EngineError::ImportFile { path: path.display().to_string(), source }
+    EngineError::ImportFile {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Recognises a file from its first bytes: workbooks and ZIPs by their containers, anything
@@ -113,7 +128,10 @@ fn recognise(path: &Path) -> Result<(ImportFileKind, u64), EngineError> {
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let size = file.metadata().map_err(|e| io_error(path, e))?.len();
     let mut head = Vec::with_capacity(4096);
-    (&mut file).take(4096).read_to_end(&mut head).map_err(|e| io_error(path, e))?;
+    (&mut file)
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(|e| io_error(path, e))?;
     let contains = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
     let kind = if head.starts_with(b"PK\x03\x04") {
         if contains(b"application/vnd.oasis.opendocument.spreadsheet") {
@@ -132,7 +150,10 @@ fn recognise(path: &Path) -> Result<(ImportFileKind, u64), EngineError> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn delimiter_name(delimiter: u8) -> String {
@@ -180,11 +201,17 @@ impl ImportState {
     }
 
     /// Every row of the table, as the file has it, in order.
-    fn raw_rows(&self) -> Result<Box<dyn Iterator<Item = Result<Row, ImportError>> + '_>, EngineError> {
+    fn raw_rows(
+        &self,
+    ) -> Result<Box<dyn Iterator<Item = Result<Row, ImportError>> + '_>, EngineError> {
         Ok(match &self.table {
             Table::Delimited { dialect, .. } => {
                 let file = File::open(&self.path).map_err(|e| io_error(&self.path, e))?;
-                let rows = CsvRows::new(BufReader::with_capacity(1 << 16, file), *dialect, &self.file_name)?;
+                let rows = CsvRows::new(
+                    BufReader::with_capacity(1 << 16, file),
+                    *dialect,
+                    &self.file_name,
+                )?;
                 Box::new(rows)
             }
             Table::Workbook { sheet, .. } => Box::new(sheet.rows.iter().cloned().map(Ok)),
@@ -204,9 +231,14 @@ impl ImportState {
             let content = row.cells.iter().any(|c| !c.trim().is_empty());
             row.status = match row.status {
                 _ if !content => RowStatus::Empty,
-                RowStatus::Ragged { expected, .. } if row.cells.len() == expected => RowStatus::Complete,
+                RowStatus::Ragged { expected, .. } if row.cells.len() == expected => {
+                    RowStatus::Complete
+                }
                 RowStatus::Empty if row.cells.len() == self.width => RowStatus::Complete,
-                RowStatus::Empty => RowStatus::Ragged { expected: self.width, found: row.cells.len() },
+                RowStatus::Empty => RowStatus::Ragged {
+                    expected: self.width,
+                    found: row.cells.len(),
+                },
                 other => other,
             };
         }
@@ -224,18 +256,24 @@ impl ImportState {
 
     fn session(&self, id: &str, store: &Store) -> Result<ImportSession, EngineError> {
         let head = self.head(INFERENCE_ROWS)?;
-        let sample: Vec<Vec<String>> =
-            head.iter().filter(|r| r.status != RowStatus::Empty).map(|r| r.cells.clone()).collect();
+        let sample: Vec<Vec<String>> = head
+            .iter()
+            .filter(|r| r.status != RowStatus::Empty)
+            .map(|r| r.cells.clone())
+            .collect();
         let suggestions = mapping::suggest(&self.headers, &sample);
         let fingerprint = mapping::header_fingerprint(&self.headers);
         let saved = store.find_mapping_profiles(fingerprint.as_str())?;
         let profile = saved.into_iter().find_map(|p| {
-            crate::import_profiles::stored_mapping(&p).ok().map(|m| (crate::import_profiles::summary(&p), m))
+            crate::import_profiles::stored_mapping(&p)
+                .ok()
+                .map(|m| (crate::import_profiles::summary(&p), m))
         });
         let fallback = self.fallback_locale();
         let confirmed = match &profile {
-            Some((_, stored)) => wire::from_wire(stored, self.width)
-                .unwrap_or_else(|_| ConfirmedMapping::from_suggestions(&suggestions, 0.5, &sample, fallback)),
+            Some((_, stored)) => wire::from_wire(stored, self.width).unwrap_or_else(|_| {
+                ConfirmedMapping::from_suggestions(&suggestions, 0.5, &sample, fallback)
+            }),
             None => ConfirmedMapping::from_suggestions(&suggestions, 0.5, &sample, fallback),
         };
         let date_columns = [CaseFieldTarget::IssueDate, CaseFieldTarget::DueDate]
@@ -255,7 +293,10 @@ impl ImportState {
             })
             .collect();
         let (encoding, dialect, recognised) = match &self.table {
-            Table::Delimited { dialect, had_decoding_errors } => {
+            Table::Delimited {
+                dialect,
+                had_decoding_errors,
+            } => {
                 let e = dialect.encoding;
                 let header = match dialect.header_row() {
                     Some(row) => format!("header on row {}", row + 1),
@@ -274,13 +315,19 @@ impl ImportState {
                             .ok()
                             .and_then(|v| v.as_str().map(str::to_owned))
                             .unwrap_or_default(),
-                        alternatives: ENCODINGS.iter().filter(|n| **n != e.name()).map(|n| (*n).to_owned()).collect(),
+                        alternatives: ENCODINGS
+                            .iter()
+                            .filter(|n| **n != e.name())
+                            .map(|n| (*n).to_owned())
+                            .collect(),
                         had_errors: *had_decoding_errors,
                     }),
                     Some(api::DialectInfo {
                         delimiter: char::from(dialect.delimiter).to_string(),
                         quote: char::from(dialect.quote).to_string(),
-                        header_row: dialect.header_row().map(|r| u32::try_from(r + 1).unwrap_or(u32::MAX)),
+                        header_row: dialect
+                            .header_row()
+                            .map(|r| u32::try_from(r + 1).unwrap_or(u32::MAX)),
                         preamble_rows: u32::try_from(dialect.preamble_rows).unwrap_or(u32::MAX),
                     }),
                     format!(
@@ -321,7 +368,10 @@ impl ImportState {
             sample: head
                 .iter()
                 .take(SAMPLE_ROWS)
-                .map(|r| api::SampleRow { row_number: r.line, cells: r.cells.clone() })
+                .map(|r| api::SampleRow {
+                    row_number: r.line,
+                    cells: r.cells.clone(),
+                })
                 .collect(),
             suggestions: suggestions
                 .iter()
@@ -349,7 +399,9 @@ impl ImportState {
     /// writes (continental Europe uses `;` because `,` is its decimal separator).
     fn fallback_locale(&self) -> NumberLocale {
         match &self.table {
-            Table::Delimited { dialect, .. } if dialect.delimiter == b';' => NumberLocale::DecimalComma,
+            Table::Delimited { dialect, .. } if dialect.delimiter == b';' => {
+                NumberLocale::DecimalComma
+            }
             _ => NumberLocale::DecimalPoint,
         }
     }
@@ -360,7 +412,10 @@ fn reason_text(reason: &Reason) -> String {
         Reason::HeaderAlias { alias } => format!("the header is a known name (“{alias}”)"),
         Reason::HeaderContains { alias } => format!("the header contains “{alias}”"),
         Reason::HeaderSimilar { alias, similarity } => {
-            format!("the header resembles “{alias}” ({:.0} %)", similarity * 100.0)
+            format!(
+                "the header resembles “{alias}” ({:.0} %)",
+                similarity * 100.0
+            )
         }
         Reason::ValueShape => "the values look like it".to_owned(),
         Reason::Unknown => "no field fits".to_owned(),
@@ -389,7 +444,10 @@ fn open_table(path: &Path, options: &ReadOptions) -> Result<ImportState, EngineE
             let mut rows = CsvRows::new(BufReader::new(file), dialect, &name)?;
             // Read past the sample so a wrong encoding shows up as replaced bytes.
             for _ in (&mut rows).take(INFERENCE_ROWS) {}
-            Table::Delimited { dialect, had_decoding_errors: rows.had_decoding_errors() }
+            Table::Delimited {
+                dialect,
+                had_decoding_errors: rows.had_decoding_errors(),
+            }
         }
         ImportFileKind::Xlsx | ImportFileKind::Xls | ImportFileKind::Ods => {
             let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
@@ -397,10 +455,13 @@ fn open_table(path: &Path, options: &ReadOptions) -> Result<ImportState, EngineE
             let sheets = book.sheet_names();
             let chosen = match &options.sheet {
                 Some(sheet) => sheet.clone(),
-                None => sheets.first().cloned().ok_or_else(|| EngineError::InvalidInput {
-                    field: "sheet",
-                    reason: format!("{name} has no sheets"),
-                })?,
+                None => sheets
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| EngineError::InvalidInput {
+                        field: "sheet",
+                        reason: format!("{name} has no sheets"),
+                    })?,
             };
             let sheet = book.sheet(&chosen)?;
             Table::Workbook { sheets, sheet }
@@ -409,7 +470,9 @@ fn open_table(path: &Path, options: &ReadOptions) -> Result<ImportState, EngineE
     let header = match &table {
         Table::Delimited { dialect, .. } => {
             let file = File::open(path).map_err(|e| io_error(path, e))?;
-            CsvRows::new(BufReader::new(file), *dialect, &name)?.header().map(<[String]>::to_vec)
+            CsvRows::new(BufReader::new(file), *dialect, &name)?
+                .header()
+                .map(<[String]>::to_vec)
         }
         Table::Workbook { sheet, .. } => sheet.header.clone(),
     };
@@ -426,8 +489,16 @@ fn open_table(path: &Path, options: &ReadOptions) -> Result<ImportState, EngineE
     let head = state.head(INFERENCE_ROWS)?;
     let widest = head.iter().map(|r| r.cells.len()).max().unwrap_or(0);
     let headers = header.map(strip_reason_column).unwrap_or_default();
-    state.width = if headers.is_empty() { widest } else { headers.len() };
-    state.headers = if headers.is_empty() { vec![String::new(); widest] } else { headers };
+    state.width = if headers.is_empty() {
+        widest
+    } else {
+        headers.len()
+    };
+    state.headers = if headers.is_empty() {
+        vec![String::new(); widest]
+    } else {
+        headers
+    };
     Ok(state)
 }
 
@@ -435,7 +506,10 @@ fn single_byte(field: &'static str, text: &str) -> Result<u8, EngineError> {
     let text = if text == "\\t" { "\t" } else { text };
     match text.as_bytes() {
         [b] if b.is_ascii() && !b.is_ascii_alphanumeric() && *b != b'\n' && *b != b'\r' => Ok(*b),
-        _ => Err(EngineError::InvalidInput { field, reason: format!("“{text}” is not a single punctuation character") }),
+        _ => Err(EngineError::InvalidInput {
+            field,
+            reason: format!("“{text}” is not a single punctuation character"),
+        }),
     }
 }
 
@@ -483,10 +557,15 @@ impl Judge<'_> {
                     readiness: Vec::new(),
                     duplicate_of: None,
                     blocking: 0,
-                }
+                };
             }
         };
-        let report = check_readiness(&invoice, self.fixes_by_debtor.get(&invoice.debtor_key), self.today, &self.policy);
+        let report = check_readiness(
+            &invoice,
+            self.fixes_by_debtor.get(&invoice.debtor_key),
+            self.today,
+            &self.policy,
+        );
         let readiness: Vec<ReadinessIssue> = report
             .failures
             .iter()
@@ -496,7 +575,11 @@ impl Judge<'_> {
                     .filter(|t| t.case_field() == Some(f.field))
                     .find_map(|&t| self.column_of(t))
                     // With one amount column, the total is what is owed.
-                    .or_else(|| (f.field == CaseField::AmountToRecover).then(|| self.column_of(CaseFieldTarget::TotalAmount)).flatten()),
+                    .or_else(|| {
+                        (f.field == CaseField::AmountToRecover)
+                            .then(|| self.column_of(CaseFieldTarget::TotalAmount))
+                            .flatten()
+                    }),
                 code: f.code.as_str().to_owned(),
                 field: f.field.as_str().to_owned(),
                 severity: match f.severity {
@@ -514,22 +597,36 @@ impl Judge<'_> {
             (None, 0) => ImportRowStatus::Ready,
             (None, _) => ImportRowStatus::NeedsFixing,
         };
-        Judged { status, invoice: Some(invoice), cell_errors: Vec::new(), readiness, duplicate_of, blocking }
+        Judged {
+            status,
+            invoice: Some(invoice),
+            cell_errors: Vec::new(),
+            readiness,
+            duplicate_of,
+            blocking,
+        }
     }
 
     fn duplicate(&mut self, invoice: &Invoice, line: u64) -> Option<DuplicateOf> {
         let fingerprint = invoice.fingerprint();
         let key = fingerprint_key(fingerprint.as_str());
-        if invoice.creditor_reference.as_ref().is_some_and(|r| self.known.submitted_references.contains(r))
+        if invoice
+            .creditor_reference
+            .as_ref()
+            .is_some_and(|r| self.known.submitted_references.contains(r))
             || key.is_some_and(|k| self.known.submitted_fingerprints.contains(&k))
         {
-            return Some(DuplicateOf::Submitted { creditor_reference: invoice.creditor_reference.clone() });
+            return Some(DuplicateOf::Submitted {
+                creditor_reference: invoice.creditor_reference.clone(),
+            });
         }
         let key = key?;
         if let Some(&id) = self.known.cached.get(&key) {
             // Named when shown (`import_row`): no store access while staging holds the write
             // transaction.
-            return Some(DuplicateOf::Cached { source_ref: format!("#{id}") });
+            return Some(DuplicateOf::Cached {
+                source_ref: format!("#{id}"),
+            });
         }
         match self.seen.get(&key) {
             Some(&first) => Some(DuplicateOf::EarlierRow { row_number: first }),
@@ -542,7 +639,9 @@ impl Judge<'_> {
 }
 
 fn column_u32(location: Option<&Location>) -> Option<u32> {
-    location.and_then(|l| l.column).and_then(|c| u32::try_from(c).ok())
+    location
+        .and_then(|l| l.column)
+        .and_then(|c| u32::try_from(c).ok())
 }
 
 /// The error without the file and row it is shown next to.
@@ -597,8 +696,14 @@ fn import_row(state: &ImportState, store: &Store, row: Row, judged: Judged) -> I
     let duplicate_of = match judged.duplicate_of {
         Some(DuplicateOf::Cached { source_ref }) => {
             let id = source_ref.trim_start_matches('#').parse().unwrap_or(-1);
-            let named = store.cached_invoice_identity(id).ok().flatten().map(|(s, _)| crate::cache::display_source(&s));
-            Some(DuplicateOf::Cached { source_ref: named.unwrap_or(source_ref) })
+            let named = store
+                .cached_invoice_identity(id)
+                .ok()
+                .flatten()
+                .map(|(s, _)| crate::cache::display_source(&s));
+            Some(DuplicateOf::Cached {
+                source_ref: named.unwrap_or(source_ref),
+            })
         }
         other => other,
     };
@@ -611,7 +716,10 @@ fn import_row(state: &ImportState, store: &Store, row: Row, judged: Judged) -> I
     for error in &mut cell_errors {
         error.field = error.column.and_then(|c| {
             state.mapping.as_ref().and_then(|m| {
-                m.fields.iter().find(|(_, s)| s.columns().contains(&(c as usize))).map(|(&t, _)| field(t))
+                m.fields
+                    .iter()
+                    .find(|(_, s)| s.columns().contains(&(c as usize)))
+                    .map(|(&t, _)| field(t))
             })
         });
     }
@@ -647,14 +755,26 @@ pub(crate) struct PassContext {
 }
 
 impl PassContext {
-    pub(crate) fn load(store: &Store, state: &ImportState, today: NaiveDate) -> Result<PassContext, EngineError> {
+    pub(crate) fn load(
+        store: &Store,
+        state: &ImportState,
+        today: NaiveDate,
+    ) -> Result<PassContext, EngineError> {
         let account = state.origin().to_string();
         let fixes_by_debtor = store
             .list_debtor_overrides(Some("file"), Some(&account))?
             .into_iter()
-            .filter_map(|o| serde_json::from_value(o.value).ok().map(|v| (o.debtor.debtor_key, v)))
+            .filter_map(|o| {
+                serde_json::from_value(o.value)
+                    .ok()
+                    .map(|v| (o.debtor.debtor_key, v))
+            })
             .collect();
-        Ok(PassContext { known: store.known_invoices()?, fixes_by_debtor, today })
+        Ok(PassContext {
+            known: store.known_invoices()?,
+            fixes_by_debtor,
+            today,
+        })
     }
 }
 
@@ -682,7 +802,10 @@ pub(crate) fn each_row(
         let row = match row {
             Ok(row) => state.fixed(row),
             Err(error) => {
-                let line = error.location().and_then(|l| l.row).unwrap_or(last_line + 1);
+                let line = error
+                    .location()
+                    .and_then(|l| l.row)
+                    .unwrap_or(last_line + 1);
                 if matches!(error, ImportError::Io { .. }) || line <= last_line {
                     // The file failed, or the parser is stuck on one spot: stop with the error.
                     return Err(error.into());
@@ -696,7 +819,14 @@ pub(crate) fn each_row(
                     duplicate_of: None,
                     blocking: 0,
                 };
-                visit(Row { line, cells: Vec::new(), status: RowStatus::Empty }, judged)?;
+                visit(
+                    Row {
+                        line,
+                        cells: Vec::new(),
+                        status: RowStatus::Empty,
+                    },
+                    judged,
+                )?;
                 continue;
             }
         };
@@ -709,7 +839,10 @@ pub(crate) fn each_row(
 
 impl Engine {
     /// What a dropped file is, for routing it (ZIPs go to the documents import).
-    pub async fn recognise_import_file(&self, path: String) -> Result<api::RecognisedFile, EngineError> {
+    pub async fn recognise_import_file(
+        &self,
+        path: String,
+    ) -> Result<api::RecognisedFile, EngineError> {
         tokio::task::spawn_blocking(move || {
             let path = PathBuf::from(&path);
             let (kind, size) = recognise(&path)?;
@@ -729,12 +862,17 @@ impl Engine {
     /// applies the saved profile whose header matches).
     pub async fn open_import(&self, path: String) -> Result<ImportSession, EngineError> {
         let id = uuid::Uuid::new_v4().to_string();
-        self.open_import_as(id, path, ReadOptions::default(), BTreeMap::new()).await
+        self.open_import_as(id, path, ReadOptions::default(), BTreeMap::new())
+            .await
     }
 
     /// Reads the session's file again with the user's encoding, delimiter, header row or sheet.
     /// Fixes are kept (they are keyed by row number).
-    pub async fn reopen_import(&self, id: String, options: ReadOptions) -> Result<ImportSession, EngineError> {
+    pub async fn reopen_import(
+        &self,
+        id: String,
+        options: ReadOptions,
+    ) -> Result<ImportSession, EngineError> {
         let state = self.inner.imports.get(&id)?;
         let (path, fixes) = {
             let state = state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -823,9 +961,13 @@ impl Engine {
         let today = self.clock().today();
         tokio::task::spawn_blocking(move || {
             let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-            let column = usize::try_from(fix.column).ok().filter(|&c| c < state.width.max(1)).ok_or_else(|| {
-                EngineError::InvalidInput { field: "column", reason: format!("column {} is not in the table", fix.column + 1) }
-            })?;
+            let column = usize::try_from(fix.column)
+                .ok()
+                .filter(|&c| c < state.width.max(1))
+                .ok_or_else(|| EngineError::InvalidInput {
+                    field: "column",
+                    reason: format!("column {} is not in the table", fix.column + 1),
+                })?;
             let mapping = state.mapping.clone().ok_or(EngineError::InvalidInput {
                 field: "mapping",
                 reason: "preview the import before fixing rows".into(),
@@ -893,7 +1035,11 @@ impl Engine {
             let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
             let confirmed = wire::from_wire(&request.mapping, state.width)?;
             state.mapping = Some(confirmed.clone());
-            sink.emit(event(JobPhase::Started, 0, format!("Importing {}", state.file_name)));
+            sink.emit(event(
+                JobPhase::Started,
+                0,
+                format!("Importing {}", state.file_name),
+            ));
             let context = PassContext::load(&store, &state, today)?;
             let policy = ReadinessPolicy::new();
             let mut counts = Counts::default();
@@ -904,18 +1050,36 @@ impl Engine {
                     if let (Some(invoice), ImportRowStatus::Ready | ImportRowStatus::NeedsFixing) =
                         (&judged.invoice, judged.status)
                     {
-                        let record = crate::cache::record(invoice, None, today, &policy, SOURCE_STATUS, now)?;
-                        let record = casebridge_store::InvoiceRecord { issue_count: Some(judged.blocking), ..record };
+                        let record = crate::cache::record(
+                            invoice,
+                            None,
+                            today,
+                            &policy,
+                            SOURCE_STATUS,
+                            now,
+                        )?;
+                        let record = casebridge_store::InvoiceRecord {
+                            issue_count: Some(judged.blocking),
+                            ..record
+                        };
                         writer.write(&record, &record.payload.to_string())?;
                     }
                     if counts.total % 50_000 == 0 {
-                        sink.emit(event(JobPhase::Progress, counts.total, format!("{} rows read", counts.total)));
+                        sink.emit(event(
+                            JobPhase::Progress,
+                            counts.total,
+                            format!("{} rows read", counts.total),
+                        ));
                     }
                     Ok(())
                 })
             });
             if let Err(error) = result {
-                sink.emit(event(JobPhase::Failed, counts.total, format!("Nothing was imported: {error}")));
+                sink.emit(event(
+                    JobPhase::Failed,
+                    counts.total,
+                    format!("Nothing was imported: {error}"),
+                ));
                 return Err(error);
             }
             let staged = counts.ready + counts.needs_fixing;
@@ -943,7 +1107,10 @@ impl Engine {
         .await
         .map_err(|_| EngineError::TaskPanicked)??;
         let profile = match profile_name {
-            Some(name) => Some(self.save_mapping_profile(name, headers, wire_mapping).await?),
+            Some(name) => Some(
+                self.save_mapping_profile(name, headers, wire_mapping)
+                    .await?,
+            ),
             None => None,
         };
         Ok(StageSummary { profile, ..summary })

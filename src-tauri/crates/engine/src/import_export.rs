@@ -10,18 +10,26 @@ use std::sync::PoisonError;
 use rust_xlsxwriter::{Color, Format, Workbook};
 
 use crate::api::{ErrorFileFormat, ErrorFileSummary, ImportRowStatus, IssueSeverity};
-use crate::import::{each_row, PassContext, REASON_HEADER};
+use crate::import::{PassContext, REASON_HEADER, each_row};
 use crate::{Engine, EngineError};
 
 /// Writes rows one by one, so a file of a million bad rows takes no more memory than one.
 enum Writer {
     /// Boxed: a workbook is much larger than a CSV writer.
-    Xlsx { book: Box<Workbook>, bad: Format, header: Format, row: u32 },
+    Xlsx {
+        book: Box<Workbook>,
+        bad: Format,
+        header: Format,
+        row: u32,
+    },
     Csv(csv::Writer<std::fs::File>),
 }
 
 fn xlsx_error(path: &Path, source: rust_xlsxwriter::XlsxError) -> EngineError {
-    EngineError::ErrorFile { path: path.display().to_string(), source }
+    EngineError::ErrorFile {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 impl Writer {
@@ -35,28 +43,60 @@ impl Writer {
                     .map_err(|e| xlsx_error(path, e))?;
                 Writer::Xlsx {
                     book: Box::new(book),
-                    bad: Format::new().set_background_color(Color::RGB(0xFFC7CE)).set_font_color(Color::RGB(0x9C0006)),
+                    bad: Format::new()
+                        .set_background_color(Color::RGB(0xFFC7CE))
+                        .set_font_color(Color::RGB(0x9C0006)),
                     header: Format::new().set_bold(),
                     row: 0,
                 }
             }
             ErrorFileFormat::Csv => {
-                let mut file = std::fs::File::create(path)
-                    .map_err(|source| EngineError::ImportFile { path: path.display().to_string(), source })?;
+                let mut file =
+                    std::fs::File::create(path).map_err(|source| EngineError::ImportFile {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
                 // A BOM, so Excel opens the UTF-8 text as UTF-8.
-                std::io::Write::write_all(&mut file, "\u{FEFF}".as_bytes())
-                    .map_err(|source| EngineError::ImportFile { path: path.display().to_string(), source })?;
-                Writer::Csv(csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(file))
+                std::io::Write::write_all(&mut file, "\u{FEFF}".as_bytes()).map_err(|source| {
+                    EngineError::ImportFile {
+                        path: path.display().to_string(),
+                        source,
+                    }
+                })?;
+                Writer::Csv(
+                    csv::WriterBuilder::new()
+                        .delimiter(delimiter)
+                        .flexible(true)
+                        .from_writer(file),
+                )
             }
         })
     }
 
     /// One row: `cells` then the reason; `bad` columns highlighted.
-    fn row(&mut self, path: &Path, cells: &[String], reason: &str, bad: &BTreeSet<usize>, is_header: bool) -> Result<(), EngineError> {
+    fn row(
+        &mut self,
+        path: &Path,
+        cells: &[String],
+        reason: &str,
+        bad: &BTreeSet<usize>,
+        is_header: bool,
+    ) -> Result<(), EngineError> {
         match self {
-            Writer::Xlsx { book, bad: bad_format, header, row } => {
-                let sheet = book.worksheet_from_index(0).map_err(|e| xlsx_error(path, e))?;
-                for (column, text) in cells.iter().chain(std::iter::once(&reason.to_owned())).enumerate() {
+            Writer::Xlsx {
+                book,
+                bad: bad_format,
+                header,
+                row,
+            } => {
+                let sheet = book
+                    .worksheet_from_index(0)
+                    .map_err(|e| xlsx_error(path, e))?;
+                for (column, text) in cells
+                    .iter()
+                    .chain(std::iter::once(&reason.to_owned()))
+                    .enumerate()
+                {
                     let column = u16::try_from(column).map_err(|_| EngineError::InvalidInput {
                         field: "row",
                         reason: "a row has more columns than a spreadsheet can hold".into(),
@@ -80,17 +120,26 @@ impl Writer {
                 Ok(())
             }
             Writer::Csv(writer) => writer
-                .write_record(cells.iter().map(String::as_str).chain(std::iter::once(reason)))
-                .map_err(|source| EngineError::ErrorFileCsv { path: path.display().to_string(), source }),
+                .write_record(
+                    cells
+                        .iter()
+                        .map(String::as_str)
+                        .chain(std::iter::once(reason)),
+                )
+                .map_err(|source| EngineError::ErrorFileCsv {
+                    path: path.display().to_string(),
+                    source,
+                }),
         }
     }
 
     fn finish(self, path: &Path) -> Result<(), EngineError> {
         match self {
             Writer::Xlsx { mut book, .. } => book.save(path).map_err(|e| xlsx_error(path, e)),
-            Writer::Csv(mut writer) => writer
-                .flush()
-                .map_err(|source| EngineError::ImportFile { path: path.display().to_string(), source }),
+            Writer::Csv(mut writer) => writer.flush().map_err(|source| EngineError::ImportFile {
+                path: path.display().to_string(),
+                source,
+            }),
         }
     }
 }
@@ -115,15 +164,27 @@ impl Engine {
             })?;
             let target = Path::new(&path);
             let mut writer = Writer::create(target, format, state.delimiter())?;
-            writer.row(target, state.headers(), REASON_HEADER, &BTreeSet::new(), true)?;
+            writer.row(
+                target,
+                state.headers(),
+                REASON_HEADER,
+                &BTreeSet::new(),
+                true,
+            )?;
             let context = PassContext::load(&store, &state, today)?;
             let mut written = 0u64;
             let file_name = state.file_name().to_owned();
             each_row(&state, &mapping, &context, |row, judged| {
-                if !matches!(judged.status, ImportRowStatus::Invalid | ImportRowStatus::NeedsFixing) {
+                if !matches!(
+                    judged.status,
+                    ImportRowStatus::Invalid | ImportRowStatus::NeedsFixing
+                ) {
                     return Ok(());
                 }
-                let blocking = judged.readiness.iter().filter(|i| i.severity == IssueSeverity::Blocking);
+                let blocking = judged
+                    .readiness
+                    .iter()
+                    .filter(|i| i.severity == IssueSeverity::Blocking);
                 let bad: BTreeSet<usize> = judged
                     .cell_errors
                     .iter()
@@ -151,7 +212,10 @@ impl Engine {
                 Ok(())
             })?;
             writer.finish(target)?;
-            Ok(ErrorFileSummary { path, rows: written })
+            Ok(ErrorFileSummary {
+                path,
+                rows: written,
+            })
         })
         .await
         .map_err(|_| EngineError::TaskPanicked)?

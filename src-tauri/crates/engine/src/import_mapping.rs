@@ -6,27 +6,102 @@ use casebridge_import::invoices::{ConfirmedMapping, FieldSource};
 use casebridge_import::mapping::CaseFieldTarget;
 use casebridge_import::values::{DateFormat, NumberLocale};
 
-use crate::api::{self, AmountLocale, DateOrder, ImportField};
 use crate::EngineError;
+use crate::api::{self, AmountLocale, DateOrder, ImportField};
 
 /// Every field with its wire name, label, and whether a row needs it.
 const FIELDS: [(ImportField, CaseFieldTarget, &str, bool); 20] = [
-    (ImportField::InvoiceNumber, CaseFieldTarget::InvoiceNumber, "Invoice number", false),
-    (ImportField::IssueDate, CaseFieldTarget::IssueDate, "Invoice date", true),
-    (ImportField::DueDate, CaseFieldTarget::DueDate, "Due date", false),
-    (ImportField::TotalAmount, CaseFieldTarget::TotalAmount, "Invoice total", false),
-    (ImportField::OutstandingAmount, CaseFieldTarget::OutstandingAmount, "Amount outstanding", true),
-    (ImportField::Currency, CaseFieldTarget::Currency, "Currency", true),
-    (ImportField::Description, CaseFieldTarget::Description, "Description", false),
-    (ImportField::CustomerId, CaseFieldTarget::CustomerId, "Customer number", false),
-    (ImportField::DebtorName, CaseFieldTarget::DebtorName, "Debtor name", false),
-    (ImportField::DebtorType, CaseFieldTarget::DebtorType, "Debtor type (company / private)", false),
-    (ImportField::Street, CaseFieldTarget::Street, "Street address", false),
-    (ImportField::Street2, CaseFieldTarget::Street2, "Address line 2", false),
-    (ImportField::PostalCode, CaseFieldTarget::PostalCode, "Postal code", false),
+    (
+        ImportField::InvoiceNumber,
+        CaseFieldTarget::InvoiceNumber,
+        "Invoice number",
+        false,
+    ),
+    (
+        ImportField::IssueDate,
+        CaseFieldTarget::IssueDate,
+        "Invoice date",
+        true,
+    ),
+    (
+        ImportField::DueDate,
+        CaseFieldTarget::DueDate,
+        "Due date",
+        false,
+    ),
+    (
+        ImportField::TotalAmount,
+        CaseFieldTarget::TotalAmount,
+        "Invoice total",
+        false,
+    ),
+    (
+        ImportField::OutstandingAmount,
+        CaseFieldTarget::OutstandingAmount,
+        "Amount outstanding",
+        true,
+    ),
+    (
+        ImportField::Currency,
+        CaseFieldTarget::Currency,
+        "Currency",
+        true,
+    ),
+    (
+        ImportField::Description,
+        CaseFieldTarget::Description,
+        "Description",
+        false,
+    ),
+    (
+        ImportField::CustomerId,
+        CaseFieldTarget::CustomerId,
+        "Customer number",
+        false,
+    ),
+    (
+        ImportField::DebtorName,
+        CaseFieldTarget::DebtorName,
+        "Debtor name",
+        false,
+    ),
+    (
+        ImportField::DebtorType,
+        CaseFieldTarget::DebtorType,
+        "Debtor type (company / private)",
+        false,
+    ),
+    (
+        ImportField::Street,
+        CaseFieldTarget::Street,
+        "Street address",
+        false,
+    ),
+    (
+        ImportField::Street2,
+        CaseFieldTarget::Street2,
+        "Address line 2",
+        false,
+    ),
+    (
+        ImportField::PostalCode,
+        CaseFieldTarget::PostalCode,
+        "Postal code",
+        false,
+    ),
     (ImportField::City, CaseFieldTarget::City, "City", false),
-    (ImportField::Country, CaseFieldTarget::Country, "Country", false),
-    (ImportField::State, CaseFieldTarget::State, "State (US)", false),
+    (
+        ImportField::Country,
+        CaseFieldTarget::Country,
+        "Country",
+        false,
+    ),
+    (
+        ImportField::State,
+        CaseFieldTarget::State,
+        "State (US)",
+        false,
+    ),
     (ImportField::Email, CaseFieldTarget::Email, "Email", false),
     (ImportField::Phone, CaseFieldTarget::Phone, "Phone", false),
     (
@@ -35,21 +110,36 @@ const FIELDS: [(ImportField, CaseFieldTarget, &str, bool); 20] = [
         "Company registration / VAT number",
         false,
     ),
-    (ImportField::ContactPerson, CaseFieldTarget::ContactPerson, "Contact person", false),
+    (
+        ImportField::ContactPerson,
+        CaseFieldTarget::ContactPerson,
+        "Contact person",
+        false,
+    ),
 ];
 
 pub(crate) fn target(field: ImportField) -> CaseFieldTarget {
-    FIELDS.iter().find(|f| f.0 == field).map_or(CaseFieldTarget::InvoiceNumber, |f| f.1)
+    FIELDS
+        .iter()
+        .find(|f| f.0 == field)
+        .map_or(CaseFieldTarget::InvoiceNumber, |f| f.1)
 }
 
 pub(crate) fn field(target: CaseFieldTarget) -> ImportField {
-    FIELDS.iter().find(|f| f.1 == target).map_or(ImportField::InvoiceNumber, |f| f.0)
+    FIELDS
+        .iter()
+        .find(|f| f.1 == target)
+        .map_or(ImportField::InvoiceNumber, |f| f.0)
 }
 
 pub(crate) fn field_infos() -> Vec<api::ImportFieldInfo> {
     FIELDS
         .iter()
-        .map(|&(field, _, label, required)| api::ImportFieldInfo { field, label: label.to_owned(), required })
+        .map(|&(field, _, label, required)| api::ImportFieldInfo {
+            field,
+            label: label.to_owned(),
+            required,
+        })
         .collect()
 }
 
@@ -81,16 +171,29 @@ pub(crate) fn to_wire(mapping: &ConfirmedMapping) -> api::ImportMapping {
             .map(|(&target, source)| api::FieldMapping {
                 field: field(target),
                 source: match source {
-                    FieldSource::Column { column: c } => api::FieldSource::Column { column: column(*c) },
+                    FieldSource::Column { column: c } => {
+                        api::FieldSource::Column { column: column(*c) }
+                    }
                     FieldSource::Join { columns, separator } => api::FieldSource::Join {
                         columns: columns.iter().map(|&c| column(c)).collect(),
                         separator: separator.clone(),
                     },
-                    FieldSource::Split { column: c, separator, from, to } => api::FieldSource::Split {
+                    FieldSource::Split {
+                        column: c,
+                        separator,
+                        from,
+                        to,
+                    } => api::FieldSource::Split {
                         column: column(*c),
-                        part: api::SplitPart { separator: separator.clone(), from: *from, to: *to },
+                        part: api::SplitPart {
+                            separator: separator.clone(),
+                            from: *from,
+                            to: *to,
+                        },
                     },
-                    FieldSource::Constant { value } => api::FieldSource::Constant { value: value.clone() },
+                    FieldSource::Constant { value } => api::FieldSource::Constant {
+                        value: value.clone(),
+                    },
                 },
             })
             .collect(),
@@ -105,19 +208,33 @@ pub(crate) fn to_wire(mapping: &ConfirmedMapping) -> api::ImportMapping {
 
 /// The importer's form of a wire mapping, refusing a column at or beyond `width` and a field
 /// mapped twice.
-pub(crate) fn from_wire(mapping: &api::ImportMapping, width: usize) -> Result<ConfirmedMapping, EngineError> {
+pub(crate) fn from_wire(
+    mapping: &api::ImportMapping,
+    width: usize,
+) -> Result<ConfirmedMapping, EngineError> {
     let column = |c: u32| {
-        usize::try_from(c).ok().filter(|&c| c < width).ok_or_else(|| EngineError::InvalidInput {
-            field: "mapping",
-            reason: format!("column {} does not exist: the table has {width} columns", c + 1),
-        })
+        usize::try_from(c)
+            .ok()
+            .filter(|&c| c < width)
+            .ok_or_else(|| EngineError::InvalidInput {
+                field: "mapping",
+                reason: format!(
+                    "column {} does not exist: the table has {width} columns",
+                    c + 1
+                ),
+            })
     };
     let mut fields = std::collections::BTreeMap::new();
     for m in &mapping.fields {
         let source = match &m.source {
-            api::FieldSource::Column { column: c } => FieldSource::Column { column: column(*c)? },
+            api::FieldSource::Column { column: c } => FieldSource::Column {
+                column: column(*c)?,
+            },
             api::FieldSource::Join { columns, separator } => FieldSource::Join {
-                columns: columns.iter().map(|&c| column(c)).collect::<Result<_, _>>()?,
+                columns: columns
+                    .iter()
+                    .map(|&c| column(c))
+                    .collect::<Result<_, _>>()?,
                 separator: separator.clone(),
             },
             api::FieldSource::Split { column: c, part } => FieldSource::Split {
@@ -126,7 +243,9 @@ pub(crate) fn from_wire(mapping: &api::ImportMapping, width: usize) -> Result<Co
                 from: part.from,
                 to: part.to,
             },
-            api::FieldSource::Constant { value } => FieldSource::Constant { value: value.clone() },
+            api::FieldSource::Constant { value } => FieldSource::Constant {
+                value: value.clone(),
+            },
         };
         if fields.insert(target(m.field), source).is_some() {
             return Err(EngineError::InvalidInput {
@@ -158,11 +277,29 @@ mod tests {
         assert_eq!(FIELDS.len(), CaseFieldTarget::ALL.len());
         let wire = api::ImportMapping {
             fields: vec![
-                api::FieldMapping { field: ImportField::DebtorName, source: api::FieldSource::Join { columns: vec![0, 1], separator: " ".into() } },
-                api::FieldMapping { field: ImportField::Currency, source: api::FieldSource::Constant { value: "DKK".into() } },
+                api::FieldMapping {
+                    field: ImportField::DebtorName,
+                    source: api::FieldSource::Join {
+                        columns: vec![0, 1],
+                        separator: " ".into(),
+                    },
+                },
+                api::FieldMapping {
+                    field: ImportField::Currency,
+                    source: api::FieldSource::Constant {
+                        value: "DKK".into(),
+                    },
+                },
                 api::FieldMapping {
                     field: ImportField::City,
-                    source: api::FieldSource::Split { column: 2, part: api::SplitPart { separator: None, from: -1, to: None } },
+                    source: api::FieldSource::Split {
+                        column: 2,
+                        part: api::SplitPart {
+                            separator: None,
+                            from: -1,
+                            to: None,
+                        },
+                    },
                 },
             ],
             amount_locale: AmountLocale::DecimalComma,
@@ -179,7 +316,10 @@ mod tests {
 
     #[test]
     fn a_column_beyond_the_table_or_a_field_mapped_twice_is_refused() {
-        let one = |column| api::FieldMapping { field: ImportField::City, source: api::FieldSource::Column { column } };
+        let one = |column| api::FieldMapping {
+            field: ImportField::City,
+            source: api::FieldSource::Column { column },
+        };
         let mapping = |fields| api::ImportMapping {
             fields,
             amount_locale: AmountLocale::DecimalPoint,
@@ -187,7 +327,10 @@ mod tests {
             due_date_order: None,
         };
         let error = from_wire(&mapping(vec![one(3)]), 3).unwrap_err();
-        assert_eq!(error.to_string(), "mapping: column 4 does not exist: the table has 3 columns");
+        assert_eq!(
+            error.to_string(),
+            "mapping: column 4 does not exist: the table has 3 columns"
+        );
         let error = from_wire(&mapping(vec![one(0), one(1)]), 3).unwrap_err();
         assert!(error.to_string().contains("mapped twice"), "{error}");
     }

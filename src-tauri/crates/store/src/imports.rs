@@ -4,19 +4,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{params, CachedStatement, OptionalExtension};
+use rusqlite::{CachedStatement, OptionalExtension, params};
 
+use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::invoices::InvoiceRecord;
 use crate::refs::SourceRef;
 use crate::sql::{date, ts};
-use crate::Store;
 
 /// Inserts an invoice or refreshes it (keeping `first_seen_at`), as
 /// [`Store::upsert_invoices`] does for fetched invoices; parameters in the order
 /// [`InvoiceWriter::write`] binds them.
-const UPSERT_INVOICE_SQL: &str =
-    "INSERT INTO invoices (provider, account, external_id, creditor_reference, \
+const UPSERT_INVOICE_SQL: &str = "INSERT INTO invoices (provider, account, external_id, creditor_reference, \
      debtor_key, debtor_name, fingerprint, issue_date, due_date, currency, outstanding, \
      issue_count, payload_json, source_status, fetched_at, first_seen_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) \
