@@ -45,7 +45,7 @@ fn invoice(account: &str, n: u32) -> Invoice {
         ..DebtorData::default()
     };
     // A quarter of the debtors lack a street: their invoices need fixing.
-    if (n % DEBTORS) % 4 == 0 {
+    if (n % DEBTORS).is_multiple_of(4) {
         debtor.address_lines.clear();
     }
     Invoice {
@@ -107,7 +107,7 @@ fn submit_some(store: &Store) {
             NewOutboxEntry {
                 idempotency_key: format!("bench-{n}"),
                 agency_environment: AgencyEnvironment::Production,
-                source: casebridge_store::SourceRef::new("stripe", "acct_bench", &format!("in_{n:07}")),
+                source: casebridge_store::SourceRef::new("stripe", "acct_bench", format!("in_{n:07}")),
                 creditor_reference: format!("INV-{n:07}"),
                 fingerprint: None,
                 payload: serde_json::json!({ "creditorReference": format!("INV-{n:07}") }),
