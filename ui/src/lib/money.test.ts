@@ -90,4 +90,9 @@ describe('formatMoney', () => {
     expect(formatMoney('1234567.5', 'DKK', 'da-DK')).toBe('1.234.567,50\u00a0kr.');
     expect(formatMoney('1234567', 'JPY', 'ja-JP')).toBe('￥1,234,567');
   });
+
+  it('groups thousands even when the system locale is POSIX (LANG=C)', () => {
+    expect(formatMoney('5380772', 'ISK', 'en-US-POSIX')).toMatch(/^ISK\s5,380,772$/);
+    expect(formatMoney('21228.5', 'NOK', 'en-US-u-va-posix')).toMatch(/^NOK\s21,228\.50$/);
+  });
 });

@@ -50,12 +50,16 @@ export function formatMoney(amount: string, currency: string, locale?: string): 
   const digits = minorUnits(code);
   const exact = toMinorUnitString(amount.trim(), digits);
   if (exact === null) return `${amount} ${code}`;
-  const format = new Intl.NumberFormat(locale, {
+  const options: Intl.NumberFormatOptions = {
     style: 'currency',
     currency: code,
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
-  });
+  };
+  let format = new Intl.NumberFormat(locale, options);
+  // A session with LANG=C (CI, some minimal desktops) gets ICU's en-US-POSIX,
+  // which never groups digits ("NOK 21228.50"); nobody reads money that way.
+  if (/posix/i.test(format.resolvedOptions().locale)) format = new Intl.NumberFormat('en-US', options);
   // Intl.NumberFormat v3 formats decimal strings exactly; the cast is only
   // because TypeScript's lib still types the argument as number | bigint.
   return format.format(exact as unknown as number);
