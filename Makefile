@@ -26,13 +26,14 @@ COMMA := ,
 
 # Tauri's Linux build and e2e stack (reference: linux-build.md section 5), plus
 # libdbus-1-dev (keyring's Secret Service backend links libdbus), imagemagick
-# (screenshots of the whole screen), xdg-utils (deep-link registration) and
-# python3-venv (the conformance script builds its own schemathesis venv).
+# (screenshots of the whole screen), xdg-utils (deep-link registration),
+# python3-venv (the conformance script builds its own schemathesis venv) and
+# xdotool (the import e2e types a path into the GTK save dialog).
 APT_PACKAGES := \
 	build-essential curl wget file pkg-config libssl-dev libxdo-dev \
 	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev \
 	webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools at-spi2-core \
-	libdbus-1-dev imagemagick xdg-utils python3-venv
+	libdbus-1-dev imagemagick xdg-utils python3-venv xdotool
 
 # Runs a command inside a throwaway desktop: a virtual X screen, a private
 # D-Bus session and an unlocked gnome-keyring in a temporary directory. Nested
