@@ -12,7 +12,7 @@ import { Key } from '../lib/webdriver.mjs';
 const PAGES = [
   { id: 'integrations', heading: 'Integrations', empty: ['integration-stripe', 'Not connected'] },
   { id: 'invoices', heading: 'Invoices', empty: ['invoices-empty', 'No invoices yet'] },
-  { id: 'import', heading: 'Import', empty: ['dropzone', 'Drop files anywhere on this window'] },
+  { id: 'import', heading: 'Import', empty: ['dropzone', 'Drop a file anywhere on this window'] },
   { id: 'cases', heading: 'Cases', empty: ['cases-empty', 'No cases yet'] },
   { id: 'settings', heading: 'Settings', empty: ['data-location', 'Folder'] },
 ];

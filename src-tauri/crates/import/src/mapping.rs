@@ -222,7 +222,13 @@ impl CaseFieldTarget {
                     | T::IssueDate
                     | T::DueDate
             ),
-            S::Phone => matches!(self, T::Phone | T::CompanyRegistrationNumber),
+            // Digit strings with a "00" prefix or in groups are phone-like,
+            // but so are many invoice numbers and customer ids: the header
+            // decides between them.
+            S::Phone => matches!(
+                self,
+                T::Phone | T::CompanyRegistrationNumber | T::InvoiceNumber | T::CustomerId
+            ),
             S::Code => matches!(
                 self,
                 T::InvoiceNumber
