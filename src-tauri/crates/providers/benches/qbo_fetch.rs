@@ -13,89 +13,21 @@
 //! Exits non-zero if an invoice is missing, a 429 was served, or the
 //! fake saw more than 10 requests in a second or 500 in a minute.
 
+mod support;
+
 use std::process::ExitCode;
 use std::time::Instant;
 
 use casebridge_providers::quickbooks::{QuickBooksClient, QuickBooksOptions};
 use casebridge_providers::{FetchFilter, FetchProgress, StaticBearer};
 use casebridge_sandbox::quickbooks::{
-    FakeCompany, QboRateLimits, QboSeed, QuickBooksConfig, QuickBooksHandle, DEMO_ACCESS_TOKEN,
-    PER_MINUTE_LIMIT, PER_SECOND_LIMIT,
+    FakeCompany, QboRateLimits, QboSeed, QuickBooksConfig, DEMO_ACCESS_TOKEN, PER_MINUTE_LIMIT,
+    PER_SECOND_LIMIT,
 };
-use casebridge_sandbox::{Sandbox, SandboxConfig};
+use casebridge_sandbox::SandboxConfig;
+use support::{env_number, sandbox_fake};
 
 const REALM: &str = "9341452000000001";
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
-
-/// The fake on its own runtime and thread, as a remote server would be:
-/// its work does not queue behind the client's on the same workers.
-struct Fake {
-    url: String,
-    handle: QuickBooksHandle,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Fake {
-    fn start(config: SandboxConfig) -> Result<Fake, String> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e.to_string()));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let sandbox = match Sandbox::start(config).await {
-                    Ok(sandbox) => sandbox,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e.to_string()));
-                        return;
-                    }
-                };
-                let started = match (sandbox.urls().quickbooks, sandbox.quickbooks()) {
-                    (Some(url), Ok(handle)) => Ok((url, handle.clone())),
-                    _ => Err("the QuickBooks fake is not running".to_owned()),
-                };
-                let _ = ready_tx.send(started);
-                let _ = stop_rx.await;
-                sandbox.shutdown().await;
-            });
-        });
-        let (url, handle) = ready_rx
-            .recv()
-            .map_err(|e| e.to_string())
-            .and_then(|started| started)?;
-        Ok(Fake {
-            url,
-            handle,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        })
-    }
-
-    fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -131,7 +63,12 @@ async fn main() -> ExitCode {
         }),
         ..SandboxConfig::default()
     };
-    let fake = match Fake::start(config) {
+    let fake = match sandbox_fake(config, |sandbox| {
+        match (sandbox.urls().quickbooks, sandbox.quickbooks()) {
+            (Some(url), Ok(handle)) => Ok((url, handle.clone())),
+            _ => Err("the QuickBooks fake is not running".to_owned()),
+        }
+    }) {
         Ok(fake) => fake,
         Err(e) => {
             eprintln!("error: the sandbox did not start: {e}");

@@ -12,6 +12,8 @@
 //! Figures only: nothing here asserts on time. It exits non-zero only if
 //! the two walks disagree on what they fetched.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,14 +24,8 @@ use casebridge_providers::stripe::{
 };
 use casebridge_providers::{FetchFilter, FetchOutcome, FetchProgress};
 use casebridge_sandbox::stripe::{SeedData, DEMO_ACCOUNT_ID, DEMO_RESTRICTED_KEY};
-use casebridge_sandbox::{FaultPlan, Latency, Sandbox, SandboxConfig, StripeConfig, StripeHandle};
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
+use casebridge_sandbox::{FaultPlan, Latency, SandboxConfig, StripeConfig, StripeHandle};
+use support::{env_number, sandbox_fake};
 
 struct Run {
     name: &'static str,
@@ -110,70 +106,6 @@ fn print(run: &Run) {
     );
 }
 
-/// The fake on its own runtime and thread, as a remote server would be:
-/// its work does not queue behind the client's on the same workers.
-struct FakeStripe {
-    url: String,
-    handle: StripeHandle,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl FakeStripe {
-    fn start(config: SandboxConfig) -> Result<FakeStripe, String> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e.to_string()));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let sandbox = match Sandbox::start(config).await {
-                    Ok(sandbox) => sandbox,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e.to_string()));
-                        return;
-                    }
-                };
-                let started = match (sandbox.urls().stripe, sandbox.stripe()) {
-                    (Some(url), Ok(handle)) => Ok((url, handle.clone())),
-                    _ => Err("the Stripe fake is not running".to_owned()),
-                };
-                let _ = ready_tx.send(started);
-                let _ = stop_rx.await;
-                sandbox.shutdown().await;
-            });
-        });
-        let (url, handle) = ready_rx
-            .recv()
-            .map_err(|e| e.to_string())
-            .and_then(|started| started)?;
-        Ok(FakeStripe {
-            url,
-            handle,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        })
-    }
-
-    fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let invoices = env_number("STRIPE_BENCH_INVOICES", 100_000);
@@ -189,7 +121,12 @@ async fn main() -> ExitCode {
         }),
         ..SandboxConfig::default()
     };
-    let server = match FakeStripe::start(config) {
+    let server = match sandbox_fake(config, |sandbox| {
+        match (sandbox.urls().stripe, sandbox.stripe()) {
+            (Some(url), Ok(handle)) => Ok((url, handle.clone())),
+            _ => Err("the Stripe fake is not running".to_owned()),
+        }
+    }) {
         Ok(server) => server,
         Err(e) => {
             eprintln!("error: the sandbox did not start: {e}");

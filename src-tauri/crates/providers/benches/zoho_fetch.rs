@@ -17,90 +17,19 @@
 //! Exits non-zero if the fetch is incomplete or the fake saw more than 100
 //! requests in any minute; the figures themselves are not asserted.
 
+mod support;
+
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use casebridge_providers::zoho::{ZohoClient, ZohoOptions};
 use casebridge_providers::{FetchFilter, FetchProgress, StaticBearer};
 use casebridge_sandbox::zoho::{
-    self, ZohoConfig, ZohoHandle, ZohoSeed, DEMO_ACCESS_TOKEN, DEMO_ORG_US, PER_MINUTE_LIMIT,
+    ZohoConfig, ZohoSeed, DEMO_ACCESS_TOKEN, DEMO_ORG_US, PER_MINUTE_LIMIT,
 };
-use casebridge_sandbox::{FaultPlan, Latency, SystemClock};
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
-
-/// The fake on its own runtime and thread, as a remote server would be.
-struct FakeZoho {
-    url: String,
-    handle: ZohoHandle,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl FakeZoho {
-    fn start(config: ZohoConfig) -> Result<FakeZoho, String> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e.to_string()));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let started = match zoho::build(config, Arc::new(SystemClock), 1) {
-                    Ok((server, handle)) => match server.start().await {
-                        Ok(fake) => Ok((fake, handle)),
-                        Err(e) => Err(e.to_string()),
-                    },
-                    Err(e) => Err(e.to_string()),
-                };
-                match started {
-                    Ok((fake, handle)) => {
-                        let _ = ready_tx.send(Ok((fake.url(), handle)));
-                        let _ = stop_rx.await;
-                        fake.shutdown().await;
-                    }
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                    }
-                }
-            });
-        });
-        let (url, handle) = ready_rx
-            .recv()
-            .map_err(|e| e.to_string())
-            .and_then(|started| started)?;
-        Ok(FakeZoho {
-            url,
-            handle,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        })
-    }
-
-    fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
+use casebridge_sandbox::{FaultPlan, Latency, SandboxConfig};
+use support::{env_number, sandbox_fake};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -113,7 +42,19 @@ async fn main() -> ExitCode {
         customers: usize::try_from(customers).unwrap_or(usize::MAX),
     };
     let daily_cap = config.daily_cap;
-    let server = match FakeZoho::start(config) {
+    let sandbox_config = SandboxConfig {
+        seed: 1,
+        agency: None,
+        stripe: None,
+        zoho: Some(config),
+        ..SandboxConfig::default()
+    };
+    let server = match sandbox_fake(sandbox_config, |sandbox| {
+        match (sandbox.urls().zoho, sandbox.zoho()) {
+            (Some(url), Ok(handle)) => Ok((url, handle.clone())),
+            _ => Err("the Zoho fake is not running".to_owned()),
+        }
+    }) {
         Ok(server) => server,
         Err(e) => {
             eprintln!("error: the Zoho fake did not start: {e}");
