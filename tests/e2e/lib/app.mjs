@@ -12,7 +12,7 @@
 // tauri-driver's and the app's output go to <artifacts>/<spec>.log.
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,30 @@ function preflight() {
   return path.resolve(app);
 }
 
+/** Whether a process runs `executable` (Linux: read from /proc; zombies have no command line). */
+function isRunning(executable) {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === executable) return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
+// The next spec's app must not start while this one still holds the
+// single-instance D-Bus name: it would forward its arguments to the dying
+// instance and quit ("failed to forward arguments to the running instance").
+async function untilExited(executable, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (isRunning(executable)) {
+    if (Date.now() > deadline) throw new Error(`${executable} still runs ${timeoutMs} ms after its session closed`);
+    await sleep(100);
+  }
+}
+
 /**
  * Launches the app in demo mode and returns an {@link App} once the window's
  * WebDriver session exists. Always `await app.close()` (an `after` hook).
@@ -117,7 +141,7 @@ export async function launchApp({ args = [], env = {} } = {}) {
         await sleep(500);
       }
     }
-    return new App(driver, dataDir, stopDriver);
+    return new App(driver, dataDir, stopDriver, application);
   } catch (err) {
     stopDriver();
     throw err;
@@ -125,10 +149,11 @@ export async function launchApp({ args = [], env = {} } = {}) {
 }
 
 export class App {
-  constructor(driver, dataDir, stopDriver) {
+  constructor(driver, dataDir, stopDriver, application) {
     this.driver = driver;
     this.dataDir = dataDir;
     this.stopDriver = stopDriver;
+    this.application = application;
   }
 
   /** Waits until `css` matches an element that is displayed; returns its id. */
@@ -155,6 +180,49 @@ export class App {
   /** The visible text of the first element with this data-testid. */
   async textOf(testId) {
     return this.driver.text(await this.waitForTestId(testId));
+  }
+
+  /** Polls `check` until it returns something truthy (returned); its errors count as "not yet". */
+  async waitUntil(what, check, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    for (;;) {
+      try {
+        last = await check();
+        if (last) return last;
+      } catch (err) {
+        last = err.message;
+      }
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; last: ${last}`);
+      await sleep(150);
+    }
+  }
+
+  /** Waits until the element with this data-testid exists and its text matches `pattern`; returns the text. */
+  waitText(testId, pattern, timeoutMs) {
+    return this.waitUntil(
+      `${testId} to match ${pattern}`,
+      async () => {
+        const el = await this.driver.find(`[data-testid="${testId}"]`);
+        const text = el ? await this.driver.text(el) : `no ${testId}`;
+        if (pattern.test(text)) return text;
+        // The error the page shows, if any, says more than a timeout.
+        const notice = await this.driver.find('[data-testid="error-notice"]');
+        throw new Error(`"${text}"${notice ? `; the page says: ${await this.driver.text(notice)}` : ''}`);
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Calls a shell command the way the UI does (read-only lookups for choosing test data). */
+  async invoke(command, args = {}) {
+    const reply = await this.driver.executeAsync(
+      'const [cmd, args, done] = arguments;' +
+        'window.__TAURI_INTERNALS__.invoke(cmd, args).then((v) => done({ ok: v }), (e) => done({ err: e }));',
+      [command, args],
+    );
+    if (reply.err !== undefined) throw new Error(`${command}: ${JSON.stringify(reply.err)}`);
+    return reply.ok;
   }
 
   /** The data-testid of the element that has keyboard focus, or null. */
@@ -184,6 +252,7 @@ export class App {
       await this.driver.deleteSession();
     } finally {
       this.stopDriver();
+      await untilExited(this.application);
     }
   }
 }

@@ -118,30 +118,9 @@ describe('file import in demo mode', () => {
     await d.sendKeys(el, text);
   }
 
-  async function waitUntil(what, check, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last;
-    for (;;) {
-      try {
-        last = await check();
-        if (last) return last;
-      } catch (err) {
-        last = err.message;
-      }
-      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; last: ${last}`);
-      await sleep(150);
-    }
-  }
+  const waitUntil = (what, check, timeoutMs) => app.waitUntil(what, check, timeoutMs);
+  const waitText = (id, pattern, timeoutMs) => app.waitText(id, pattern, timeoutMs);
 
-  const waitText = (id, pattern, timeoutMs) =>
-    waitUntil(`${id} to match ${pattern}`, async () => {
-      const el = await d.find(`[data-testid="${id}"]`);
-      const text = el ? await d.text(el) : `no ${id}`;
-      if (pattern.test(text)) return text;
-      // The error the page shows, if any, says more than a timeout.
-      const notice = await d.find('[data-testid="error-notice"]');
-      throw new Error(`"${text}"${notice ? `; the page says: ${await d.text(notice)}` : ''}`);
-    }, timeoutMs);
 
   const xdotool = (...args) => execFileSync('xdotool', args, { encoding: 'utf8', timeout: 10_000 }).trim();
 

@@ -15,7 +15,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { launchApp } from '../lib/app.mjs';
 import { Key as K, elementRef } from '../lib/webdriver.mjs';
 
@@ -32,44 +31,11 @@ describe('QuickBooks and Zoho in demo mode', () => {
   const click = async (id) => d.click(await byTestId(id));
   const exists = async (id) => (await d.find(`[data-testid="${id}"]`)) !== null;
 
-  async function waitUntil(what, check, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last;
-    for (;;) {
-      try {
-        last = await check();
-        if (last) return last;
-      } catch (err) {
-        last = err.message;
-      }
-      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; last: ${last}`);
-      await sleep(150);
-    }
-  }
+  const waitUntil = (what, check, timeoutMs) => app.waitUntil(what, check, timeoutMs);
+  const waitText = (id, pattern, timeoutMs) => app.waitText(id, pattern, timeoutMs);
 
-  const waitText = (id, pattern, timeoutMs) =>
-    waitUntil(
-      `${id} to match ${pattern}`,
-      async () => {
-        const el = await d.find(`[data-testid="${id}"]`);
-        const text = el ? await d.text(el) : '';
-        return pattern.test(text) ? text : false;
-      },
-      timeoutMs,
-    );
 
-  /** Calls a shell command the way the UI does (read-only lookups for choosing test data). */
-  const invoke = (command, args = {}) =>
-    d
-      .executeAsync(
-        'const [cmd, args, done] = arguments;' +
-          'window.__TAURI_INTERNALS__.invoke(cmd, args).then((v) => done({ ok: v }), (e) => done({ err: e }));',
-        [command, args],
-      )
-      .then((r) => {
-        if (r.err !== undefined) throw new Error(`${command}: ${JSON.stringify(r.err)}`);
-        return r.ok;
-      });
+  const invoke = (command, args) => app.invoke(command, args);
 
   async function typeInto(id, text) {
     const el = await byTestId(id);

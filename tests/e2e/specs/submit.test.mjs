@@ -11,7 +11,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { launchApp } from '../lib/app.mjs';
 import { Key as K, elementRef } from '../lib/webdriver.mjs';
 
@@ -44,37 +43,11 @@ describe('submit flow in demo mode', () => {
     else await d.execute('arguments[0].dispatchEvent(new Event("input", { bubbles: true }));', [elementRef(el)]);
   }
 
-  async function waitUntil(what, check, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last;
-    for (;;) {
-      try {
-        last = await check();
-        if (last) return last;
-      } catch (err) {
-        last = err.message;
-      }
-      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; last: ${last}`);
-      await sleep(150);
-    }
-  }
+  const waitUntil = (what, check, timeoutMs) => app.waitUntil(what, check, timeoutMs);
+  const waitText = (id, pattern, timeoutMs) => app.waitText(id, pattern, timeoutMs);
 
-  const waitText = (id, pattern, timeoutMs) =>
-    waitUntil(`${id} to match ${pattern}`, async () => {
-      const text = await d.text(await d.find(`[data-testid="${id}"]`));
-      return pattern.test(text) ? text : false;
-    }, timeoutMs);
 
-  /** Calls a shell command the way the UI does (read-only lookups for choosing test data). */
-  const invoke = (command, args = {}) =>
-    d.executeAsync(
-      'const [cmd, args, done] = arguments;' +
-        'window.__TAURI_INTERNALS__.invoke(cmd, args).then((v) => done({ ok: v }), (e) => done({ err: e }));',
-      [command, args],
-    ).then((r) => {
-      if (r.err !== undefined) throw new Error(`${command}: ${JSON.stringify(r.err)}`);
-      return r.ok;
-    });
+  const invoke = (command, args) => app.invoke(command, args);
 
   const selectionCount = async () => {
     const text = await app.textOf('selection-count');
