@@ -76,6 +76,7 @@ fn row(c: CaseRecord) -> CaseRow {
         source_status: match c.source_status {
             CaseSourceStatus::Open => "open",
             CaseSourceStatus::PaidAtSource => "paid_at_source",
+            CaseSourceStatus::GoneAtSource => "gone_at_source",
             CaseSourceStatus::Unknown => "unknown",
         }
         .to_string(),

@@ -23,7 +23,9 @@ text_enum! {
         Open => "open",
         /// Paid at the source after submission: the user must report a direct payment.
         PaidAtSource => "paid_at_source",
-        /// Not checked yet, or no source (a case found on the agency).
+        /// Voided or deleted at the source after submission: nothing is owed there any more.
+        GoneAtSource => "gone_at_source",
+        /// Not checked yet, or no source (a case found on the agency, or a file import).
         Unknown => "unknown",
     }
 }
@@ -49,6 +51,12 @@ pub struct CaseRecord {
     /// The agency's payments for this case, as last polled (a JSON array).
     pub payments: Value,
     pub source_status: CaseSourceStatus,
+    /// When the source last answered: what `source_status` is as of.
+    pub source_checked_at: Option<DateTime<Utc>>,
+    /// When the source was last asked, answered or not (the re-check throttle).
+    pub source_check_attempted_at: Option<DateTime<Utc>>,
+    /// Why the last ask failed (`{code, message, hint}`); `None` after an answer.
+    pub source_check_error: Option<Value>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub last_polled_at: Option<DateTime<Utc>>,
     /// The last case object the agency returned.
@@ -93,6 +101,49 @@ pub struct CaseChange {
     pub current: CaseRecord,
 }
 
+/// What the source said when a submitted invoice was read again there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SourceAnswer {
+    /// Still owed.
+    Open,
+    /// Paid (nothing left to pay).
+    Paid,
+    /// Voided or deleted.
+    Gone,
+}
+
+impl SourceAnswer {
+    fn status(self) -> CaseSourceStatus {
+        match self {
+            SourceAnswer::Open => CaseSourceStatus::Open,
+            SourceAnswer::Paid => CaseSourceStatus::PaidAtSource,
+            SourceAnswer::Gone => CaseSourceStatus::GoneAtSource,
+        }
+    }
+}
+
+/// The outcome of one re-check at the source, for [`Store::record_source_check`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SourceCheck {
+    /// The source answered: the status is replaced and the error cleared.
+    Answered(SourceAnswer),
+    /// The source could not be asked or did not answer (`{code, message, hint}`): the status
+    /// and the time of the last answer stay as they were.
+    Failed(Value),
+}
+
+/// Which cases [`Store::cases_due_for_source_check`] returns: those submitted from one source
+/// account, not asked since `asked_before`, still worth asking (not voided or deleted there,
+/// not closed at the agency), least recently asked first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCheckDue<'a> {
+    pub agency_environment: AgencyEnvironment,
+    pub provider: &'a str,
+    pub account: &'a str,
+    pub asked_before: DateTime<Utc>,
+    pub limit: u32,
+}
+
 /// Filter for [`Store::list_cases`]; newest submission first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaseQuery {
@@ -106,8 +157,9 @@ pub struct CaseQuery {
 
 pub(crate) const COLUMNS: &str = "agency_case_id, agency_environment, agency_reference, \
     creditor_reference, provider, account, external_id, outbox_id, fingerprint, debtor_name, \
-    amount, currency, lifecycle, close_code, payments_json, source_status, submitted_at, \
-    last_polled_at, raw_json, created_at, updated_at";
+    amount, currency, lifecycle, close_code, payments_json, source_status, source_checked_at, \
+    source_check_attempted_at, source_check_error_json, submitted_at, last_polled_at, raw_json, \
+    created_at, updated_at";
 
 pub(crate) fn case_from_row(row: &Row<'_>) -> rusqlite::Result<CaseRecord> {
     Ok(CaseRecord {
@@ -125,6 +177,9 @@ pub(crate) fn case_from_row(row: &Row<'_>) -> rusqlite::Result<CaseRecord> {
         close_code: row.get("close_code")?,
         payments: row.get("payments_json")?,
         source_status: row.get("source_status")?,
+        source_checked_at: get_opt_ts(row, "source_checked_at")?,
+        source_check_attempted_at: get_opt_ts(row, "source_check_attempted_at")?,
+        source_check_error: get_opt_json(row, "source_check_error_json")?,
         submitted_at: get_opt_ts(row, "submitted_at")?,
         last_polled_at: get_opt_ts(row, "last_polled_at")?,
         raw: get_opt_json(row, "raw_json")?,
@@ -296,14 +351,55 @@ impl Store {
         )
     }
 
-    /// Records the result of re-checking the invoice at its source.
-    pub fn set_case_source_status(
+    /// See [`SourceCheckDue`].
+    pub fn cases_due_for_source_check(&self, due: &SourceCheckDue<'_>) -> Result<Vec<CaseRecord>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM cases \
+                 WHERE agency_environment = :env AND provider = :provider AND account = :account \
+                 AND (source_check_attempted_at IS NULL OR source_check_attempted_at < :before) \
+                 AND source_status <> 'gone_at_source' AND close_code IS NULL \
+                 ORDER BY source_check_attempted_at IS NOT NULL, source_check_attempted_at, \
+                 agency_case_id \
+                 LIMIT :limit"
+            ))?;
+            let rows = stmt.query_map(
+                named_params! {
+                    ":env": due.agency_environment,
+                    ":provider": due.provider,
+                    ":account": due.account,
+                    ":before": ts(&due.asked_before),
+                    ":limit": due.limit,
+                },
+                case_from_row,
+            )?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Records a re-check of the case's invoice at its source and returns the case before and
+    /// after. Either way the case counts as asked at `now`.
+    pub fn record_source_check(
         &self,
         agency_case_id: &str,
-        status: CaseSourceStatus,
+        check: &SourceCheck,
         now: DateTime<Utc>,
     ) -> Result<CaseChange> {
-        self.update_case(agency_case_id, "source_status = :value", &status, now)
+        match check {
+            SourceCheck::Answered(answer) => self.update_case(
+                agency_case_id,
+                "source_status = :value, source_checked_at = :now, \
+                 source_check_attempted_at = :now, source_check_error_json = NULL",
+                &answer.status(),
+                now,
+            ),
+            SourceCheck::Failed(error) => self.update_case(
+                agency_case_id,
+                "source_check_attempted_at = :now, source_check_error_json = :value",
+                &error.to_string(),
+                now,
+            ),
+        }
     }
 
     fn update_case(

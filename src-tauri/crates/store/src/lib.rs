@@ -60,17 +60,20 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use audit::{AuditEntry, AuditQuery, NewAuditEntry};
-pub use cases::{AcceptedCase, CaseChange, CaseQuery, CaseRecord, CaseSourceStatus, PolledCase};
+pub use cases::{
+    AcceptedCase, CaseChange, CaseQuery, CaseRecord, CaseSourceStatus, PolledCase, SourceAnswer,
+    SourceCheck, SourceCheckDue,
+};
 pub use connections::{ConnectionRecord, ConnectionStatus};
 pub use documents::{
     DocumentOwner, DocumentRecord, DocumentState, DueDocument, NewDocument, NewInvoiceDocument,
 };
 pub use error::{KeychainOp, KeychainProblem, Result, StoreError};
+pub use imports::{fingerprint_key, InvoiceWriter, KnownInvoices};
 pub use invoices::{
     DebtorOverride, InvoiceFilter, InvoiceQuery, InvoiceRecord, InvoiceSort, ReviewCounts,
     ReviewStatus, ReviewedInvoice,
 };
-pub use imports::{fingerprint_key, InvoiceWriter, KnownInvoices};
 pub use mapping_profiles::{MappingProfile, NewMappingProfile};
 pub use migrate::SCHEMA_VERSION;
 pub use outbox::{

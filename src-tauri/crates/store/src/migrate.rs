@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_audit_log_append_only"),
     migration!(3, "0003_invoice_review_marks"),
     migration!(4, "0004_documents_by_invoice"),
+    migration!(5, "0005_case_source_checks"),
 ];
 
 /// The schema version this binary writes.

@@ -278,6 +278,10 @@ fn existing(
     Ok(found)
 }
 
+#[allow(
+    clippy::large_enum_variant,
+    reason = "short-lived, moved once into the enqueue result"
+)]
 enum Enqueued {
     Queued(OutboxEntry),
     Already(AlreadySubmitted),

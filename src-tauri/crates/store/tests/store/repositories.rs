@@ -3,7 +3,7 @@
 use casebridge_store::{
     AcceptedCase, AgencyEnvironment, AuditQuery, CaseQuery, CaseSourceStatus, ConnectionRecord,
     ConnectionStatus, DocumentState, NewAuditEntry, NewDocument, NewMappingProfile, PolledCase,
-    StoreError,
+    SourceAnswer, SourceCheck, SourceCheckDue, StoreError,
 };
 use serde_json::json;
 
@@ -127,7 +127,7 @@ fn polling_updates_agency_fields_and_keeps_the_link_to_the_invoice() {
     };
     store.outbox_mark_accepted(id, &accepted, at(2)).unwrap();
     store
-        .set_case_source_status("case-1", CaseSourceStatus::PaidAtSource, at(3))
+        .record_source_check("case-1", &SourceCheck::Answered(SourceAnswer::Paid), at(3))
         .unwrap();
 
     let changes = store
@@ -183,6 +183,114 @@ fn polling_updates_agency_fields_and_keeps_the_link_to_the_invoice() {
             .unwrap()
             .len(),
         2
+    );
+}
+
+/// Submits `ids` (Stripe account `acct_1`, production) and returns their case ids.
+fn submitted_cases(store: &casebridge_store::Store, ids: &[&str]) -> Vec<String> {
+    ids.iter()
+        .map(|ext| {
+            let id = store
+                .outbox_enqueue(&[new_entry(src(ext), &format!("k-{ext}"))], at(0))
+                .unwrap()
+                .enqueued[0]
+                .id;
+            store.outbox_claim(id, at(1)).unwrap().unwrap();
+            let case = AcceptedCase {
+                agency_case_id: format!("case-{ext}"),
+                agency_reference: None,
+                debtor_name: None,
+                amount: Some("100.00".into()),
+                currency: Some("DKK".into()),
+                lifecycle: Some("Active".into()),
+                raw: None,
+            };
+            store.outbox_mark_accepted(id, &case, at(2)).unwrap();
+            case.agency_case_id
+        })
+        .collect()
+}
+
+#[test]
+fn source_checks_are_due_once_per_interval_and_a_failure_keeps_the_last_answer() {
+    let store = memory_store();
+    let cases = submitted_cases(&store, &["in_1", "in_2", "in_3"]);
+    let due = |asked_before| {
+        store
+            .cases_due_for_source_check(&SourceCheckDue {
+                agency_environment: AgencyEnvironment::Production,
+                provider: "stripe",
+                account: "acct_1",
+                asked_before,
+                limit: 10,
+            })
+            .unwrap()
+            .into_iter()
+            .map(|c| c.agency_case_id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(due(at(100)), cases, "never asked: all due");
+
+    let paid = store
+        .record_source_check(
+            &cases[0],
+            &SourceCheck::Answered(SourceAnswer::Paid),
+            at(100),
+        )
+        .unwrap();
+    assert_eq!(paid.current.source_status, CaseSourceStatus::PaidAtSource);
+    assert_eq!(paid.current.source_checked_at, Some(at(100)));
+    let error = json!({ "code": "network", "message": "down", "hint": "later" });
+    let failed = store
+        .record_source_check(&cases[0], &SourceCheck::Failed(error.clone()), at(200))
+        .unwrap();
+    assert_eq!(
+        failed.current.source_status,
+        CaseSourceStatus::PaidAtSource,
+        "a failed ask keeps the last answer"
+    );
+    assert_eq!(failed.current.source_checked_at, Some(at(100)));
+    assert_eq!(failed.current.source_check_attempted_at, Some(at(200)));
+    assert_eq!(failed.current.source_check_error, Some(error));
+    store
+        .record_source_check(
+            &cases[1],
+            &SourceCheck::Answered(SourceAnswer::Gone),
+            at(100),
+        )
+        .unwrap();
+
+    // Asked at 200 (case 1) and voided (case 2): only case 3 is due until 200 has passed.
+    assert_eq!(due(at(150)), [cases[2].clone()]);
+    assert_eq!(
+        due(at(201)),
+        [cases[2].clone(), cases[0].clone()],
+        "never asked first, voided/deleted never again"
+    );
+    assert!(
+        store
+            .cases_due_for_source_check(&SourceCheckDue {
+                agency_environment: AgencyEnvironment::Test,
+                provider: "stripe",
+                account: "acct_1",
+                asked_before: at(1_000),
+                limit: 10,
+            })
+            .unwrap()
+            .is_empty(),
+        "other environment"
+    );
+    let answered = store
+        .record_source_check(
+            &cases[0],
+            &SourceCheck::Answered(SourceAnswer::Open),
+            at(300),
+        )
+        .unwrap();
+    assert_eq!(answered.current.source_status, CaseSourceStatus::Open);
+    assert_eq!(
+        answered.current.source_check_error, None,
+        "an answer clears the error"
     );
 }
 
