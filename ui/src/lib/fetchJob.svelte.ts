@@ -1,32 +1,38 @@
-// The Stripe fetch, window-wide: it keeps running and reporting while the
-// user looks at another page, and the Invoices page re-reads its table when
-// it ends. Cancel stops it between pages; what was read is kept.
+// A window-wide fetch from one source (Stripe, QuickBooks, Zoho): it keeps
+// running and reporting while the user looks at another page, and pages
+// re-read their tables when it ends. Progress comes as job://progress events
+// of kind "fetch", folded by one reducer (pages, invoices, rate-limit waits).
+// Cancel stops it between pages; what was read is kept.
 
 import { api } from './api';
 import { initialFetch, reduceFetch, type FetchProgress } from './jobProgress';
 import type { FetchRequest, FetchSummary, JobEvent, UiError } from './wire';
 
-/** The engine commands a Stripe fetch needs (api.ts in the app, fakes in tests). */
-export interface StripeFetchCommands {
-  fetch(request: FetchRequest): Promise<FetchSummary>;
-  /** Asks the running fetch to stop; resolves false when none ran. */
-  cancel(): Promise<boolean>;
+/** The engine commands a fetch needs (api.ts in the app, fakes in tests). */
+export interface FetchJobCommands<Request> {
+  fetch(request: Request): Promise<FetchSummary>;
+  /** Asks the running fetch to stop; absent when the engine has no such command. */
+  cancel?: () => Promise<unknown>;
   onProgress(handler: (event: JobEvent) => void): Promise<() => void>;
 }
 
-export class FetchJob {
+export class FetchJob<Request = FetchRequest> {
   running = $state(false);
   /** Cancel was pressed; the fetch ends after the pages in flight. */
   stopping = $state(false);
   progress: FetchProgress = $state(initialFetch());
   summary: FetchSummary | null = $state(null);
   error: UiError | null = $state(null);
-  /** Bumped when a fetch ends, so the table re-reads. */
+  /** Bumped when a fetch ends, so the page re-reads its table or the card's health. */
   completed = $state(0);
 
-  constructor(private readonly commands: StripeFetchCommands) {}
+  constructor(private readonly commands: FetchJobCommands<Request>) {}
 
-  async start(request: FetchRequest): Promise<void> {
+  get canCancel(): boolean {
+    return this.commands.cancel !== undefined;
+  }
+
+  async start(request: Request): Promise<void> {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
@@ -50,7 +56,7 @@ export class FetchJob {
   }
 
   async cancel(): Promise<void> {
-    if (!this.running || this.stopping) return;
+    if (!this.running || this.stopping || !this.commands.cancel) return;
     this.stopping = true;
     try {
       await this.commands.cancel();
@@ -61,7 +67,8 @@ export class FetchJob {
   }
 }
 
-export const fetchJob = new FetchJob({
+/** The Stripe fetch the fetch bar starts and the Invoices page watches. */
+export const fetchJob = new FetchJob<FetchRequest>({
   fetch: (request) => api.fetchStripe(request),
   cancel: () => api.cancelFetch(),
   onProgress: (handler) => api.onJobProgress(handler),

@@ -1,11 +1,10 @@
-// Fetching unpaid invoices from QuickBooks or Zoho, window-wide like the
-// Stripe fetch: it keeps running and reporting while the user looks at
-// another page. Progress comes as job://progress events of kind "fetch",
-// folded by the same reducer as Stripe's (pages, invoices, rate-limit waits).
+// Fetching unpaid invoices from QuickBooks or Zoho: the same window-wide
+// fetch job as Stripe's (fetchJob.svelte.ts), bound to one provider and
+// started with date filters.
 
-import { initialFetch, reduceFetch, type FetchProgress } from './jobProgress';
+import { FetchJob } from './fetchJob.svelte';
 import type { DateFilters, OAuthProvider } from './oauth';
-import type { FetchSummary, JobEvent, UiError } from './wire';
+import type { FetchSummary, JobEvent } from './wire';
 
 /** The engine commands a fetch needs (api.ts in the app, fakes in tests). */
 export interface FetchCommands {
@@ -15,55 +14,16 @@ export interface FetchCommands {
   onProgress(handler: (event: JobEvent) => void): Promise<() => void>;
 }
 
-export class ProviderFetch {
-  running = $state(false);
-  stopping = $state(false);
-  progress: FetchProgress = $state(initialFetch());
-  summary: FetchSummary | null = $state(null);
-  error: UiError | null = $state(null);
-  /** Bumped when a fetch ends, so the page re-reads the card's health. */
-  completed = $state(0);
-
+export class ProviderFetch extends FetchJob<DateFilters> {
   constructor(
     readonly provider: OAuthProvider,
-    private readonly commands: FetchCommands,
-  ) {}
-
-  get canCancel(): boolean {
-    return this.commands.cancel !== undefined;
-  }
-
-  async start(filters: DateFilters): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.stopping = false;
-    this.summary = null;
-    this.error = null;
-    this.progress = initialFetch();
-    let unlisten: (() => void) | null = null;
-    try {
-      unlisten = await this.commands.onProgress((event) => {
-        this.progress = reduceFetch(this.progress, event);
-      });
-      this.summary = await this.commands.fetch(this.provider, filters);
-    } catch (error) {
-      this.error = error as UiError;
-    } finally {
-      unlisten?.();
-      this.running = false;
-      this.stopping = false;
-      this.completed++;
-    }
-  }
-
-  async cancel(): Promise<void> {
-    if (!this.running || this.stopping || !this.commands.cancel) return;
-    this.stopping = true;
-    try {
-      await this.commands.cancel(this.provider);
-    } catch (error) {
-      this.stopping = false;
-      this.error = error as UiError;
-    }
+    commands: FetchCommands,
+  ) {
+    const cancel = commands.cancel;
+    super({
+      fetch: (filters) => commands.fetch(provider, filters),
+      cancel: cancel && (() => cancel(provider)),
+      onProgress: (handler) => commands.onProgress(handler),
+    });
   }
 }
