@@ -679,3 +679,17 @@ async fn a_cancelled_fetch_stops_sending_and_keeps_what_it_read() {
         env.queries()
     );
 }
+
+/// The engine awaits these on a multi-threaded runtime (the desktop shell
+/// spawns every engine call): they must be `Send`, checked at compile time.
+#[test]
+fn the_clients_futures_are_send() {
+    fn send<T: Send>(_: T) {}
+    let client = QuickBooksClient::new("http://127.0.0.1:9", TEST, fast()).expect("client");
+    let token = demo_token();
+    let recorder = Recorder::default();
+    let filter = FetchFilter::default();
+    send(client.fetch_unpaid(&token, &filter, &recorder));
+    send(client.fetch_invoice(&token, "1"));
+    send(client.company_info(&token));
+}

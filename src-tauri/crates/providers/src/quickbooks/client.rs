@@ -689,14 +689,21 @@ impl QuickBooksClient {
     ) -> Result<Customers, ProviderError> {
         let mut customers = Customers::default();
         let mut refused_in = false;
-        let mut batches = stream::iter(ids.chunks(self.options.customer_batch))
-            .map(|batch| async move {
-                let result = self.customer_batch(bearer, batch, on_wait).await;
-                (batch, result)
-            })
-            .buffer_unordered(self.options.concurrency);
+        // Owned batches: a stream of futures over borrowed chunks of `ids`
+        // is not provably `Send` for every lifetime (rustc's higher-ranked
+        // closure limit), and the engine needs this future `Send`.
+        let mut batches = stream::iter(
+            ids.chunks(self.options.customer_batch)
+                .map(<[String]>::to_vec)
+                .collect::<Vec<_>>(),
+        )
+        .map(|batch| async move {
+            let result = self.customer_batch(bearer, &batch, on_wait).await;
+            (batch, result)
+        })
+        .buffer_unordered(self.options.concurrency);
         while let Some((batch, result)) = batches.next().await {
-            refused_in |= customers.absorb(batch, result)?;
+            refused_in |= customers.absorb(&batch, result)?;
         }
         drop(batches);
         if refused_in {
