@@ -31,7 +31,7 @@ use crate::api::{
     ImportRowFilter, ImportRowStatus, ImportSession, JobEvent, JobPhase, ReadOptions,
     ReadinessIssue, StageRequest, StageSummary,
 };
-use crate::import_mapping::{self as wire, field};
+use crate::import_mapping as wire;
 use crate::{Engine, EngineError, ProgressSink};
 
 /// The header of the column an exported error file adds: ignored when the file comes back, so
@@ -282,7 +282,7 @@ impl ImportState {
                 let column = confirmed.fields.get(&target)?.first_column()?;
                 let inference = confirmed.date_inference(target, &sample);
                 Some(api::DateColumnInfo {
-                    field: field(target),
+                    field: target,
                     column: u32::try_from(column).unwrap_or(u32::MAX),
                     inferred: match inference {
                         Some(DateInference::Known { format }) => Some(wire::date_order(format)),
@@ -378,7 +378,7 @@ impl ImportState {
                 .map(|s| api::ColumnSuggestion {
                     column: u32::try_from(s.column).unwrap_or(u32::MAX),
                     header: s.header.clone(),
-                    field: s.field.map(field),
+                    field: s.field,
                     confidence: s.confidence,
                     reason: reason_text(&s.reason),
                     shape: serde_json::to_value(s.shape)
@@ -719,7 +719,7 @@ fn import_row(state: &ImportState, store: &Store, row: Row, judged: Judged) -> I
                 m.fields
                     .iter()
                     .find(|(_, s)| s.columns().contains(&(c as usize)))
-                    .map(|(&t, _)| field(t))
+                    .map(|(&t, _)| t)
             })
         });
     }

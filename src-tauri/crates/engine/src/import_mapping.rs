@@ -7,138 +7,47 @@ use casebridge_import::mapping::CaseFieldTarget;
 use casebridge_import::values::{DateFormat, NumberLocale};
 
 use crate::EngineError;
-use crate::api::{self, AmountLocale, DateOrder, ImportField};
+use crate::api::{self, AmountLocale, DateOrder};
 
-/// Every field with its wire name, label, and whether a row needs it.
-const FIELDS: [(ImportField, CaseFieldTarget, &str, bool); 20] = [
-    (
-        ImportField::InvoiceNumber,
-        CaseFieldTarget::InvoiceNumber,
-        "Invoice number",
-        false,
-    ),
-    (
-        ImportField::IssueDate,
-        CaseFieldTarget::IssueDate,
-        "Invoice date",
-        true,
-    ),
-    (
-        ImportField::DueDate,
-        CaseFieldTarget::DueDate,
-        "Due date",
-        false,
-    ),
-    (
-        ImportField::TotalAmount,
-        CaseFieldTarget::TotalAmount,
-        "Invoice total",
-        false,
-    ),
-    (
-        ImportField::OutstandingAmount,
-        CaseFieldTarget::OutstandingAmount,
-        "Amount outstanding",
-        true,
-    ),
-    (
-        ImportField::Currency,
-        CaseFieldTarget::Currency,
-        "Currency",
-        true,
-    ),
-    (
-        ImportField::Description,
-        CaseFieldTarget::Description,
-        "Description",
-        false,
-    ),
-    (
-        ImportField::CustomerId,
-        CaseFieldTarget::CustomerId,
-        "Customer number",
-        false,
-    ),
-    (
-        ImportField::DebtorName,
-        CaseFieldTarget::DebtorName,
-        "Debtor name",
-        false,
-    ),
-    (
-        ImportField::DebtorType,
-        CaseFieldTarget::DebtorType,
-        "Debtor type (company / private)",
-        false,
-    ),
-    (
-        ImportField::Street,
-        CaseFieldTarget::Street,
-        "Street address",
-        false,
-    ),
-    (
-        ImportField::Street2,
-        CaseFieldTarget::Street2,
-        "Address line 2",
-        false,
-    ),
-    (
-        ImportField::PostalCode,
-        CaseFieldTarget::PostalCode,
-        "Postal code",
-        false,
-    ),
-    (ImportField::City, CaseFieldTarget::City, "City", false),
-    (
-        ImportField::Country,
-        CaseFieldTarget::Country,
-        "Country",
-        false,
-    ),
-    (
-        ImportField::State,
-        CaseFieldTarget::State,
-        "State (US)",
-        false,
-    ),
-    (ImportField::Email, CaseFieldTarget::Email, "Email", false),
-    (ImportField::Phone, CaseFieldTarget::Phone, "Phone", false),
-    (
-        ImportField::CompanyRegistrationNumber,
-        CaseFieldTarget::CompanyRegistrationNumber,
-        "Company registration / VAT number",
-        false,
-    ),
-    (
-        ImportField::ContactPerson,
-        CaseFieldTarget::ContactPerson,
-        "Contact person",
-        false,
-    ),
-];
-
-pub(crate) fn target(field: ImportField) -> CaseFieldTarget {
-    FIELDS
-        .iter()
-        .find(|f| f.0 == field)
-        .map_or(CaseFieldTarget::InvoiceNumber, |f| f.1)
+/// What the mapping editor calls a field, and whether a row needs it to become an invoice
+/// (the currency may come from a constant, so it is "required" of the mapping, not a column).
+fn label(target: CaseFieldTarget) -> (&'static str, bool) {
+    use CaseFieldTarget as T;
+    match target {
+        T::InvoiceNumber => ("Invoice number", false),
+        T::IssueDate => ("Invoice date", true),
+        T::DueDate => ("Due date", false),
+        T::TotalAmount => ("Invoice total", false),
+        T::OutstandingAmount => ("Amount outstanding", true),
+        T::Currency => ("Currency", true),
+        T::Description => ("Description", false),
+        T::CustomerId => ("Customer number", false),
+        T::DebtorName => ("Debtor name", false),
+        T::DebtorType => ("Debtor type (company / private)", false),
+        T::Street => ("Street address", false),
+        T::Street2 => ("Address line 2", false),
+        T::PostalCode => ("Postal code", false),
+        T::City => ("City", false),
+        T::Country => ("Country", false),
+        T::State => ("State (US)", false),
+        T::Email => ("Email", false),
+        T::Phone => ("Phone", false),
+        T::CompanyRegistrationNumber => ("Company registration / VAT number", false),
+        T::ContactPerson => ("Contact person", false),
+    }
 }
 
-pub(crate) fn field(target: CaseFieldTarget) -> ImportField {
-    FIELDS
-        .iter()
-        .find(|f| f.1 == target)
-        .map_or(ImportField::InvoiceNumber, |f| f.0)
-}
-
+/// Every field in the order the editor lists them.
 pub(crate) fn field_infos() -> Vec<api::ImportFieldInfo> {
-    FIELDS
-        .iter()
-        .map(|&(field, _, label, required)| api::ImportFieldInfo {
-            field,
-            label: label.to_owned(),
-            required,
+    CaseFieldTarget::ALL
+        .into_iter()
+        .map(|field| {
+            let (label, required) = label(field);
+            api::ImportFieldInfo {
+                field,
+                label: label.to_owned(),
+                required,
+            }
         })
         .collect()
 }
@@ -168,8 +77,8 @@ pub(crate) fn to_wire(mapping: &ConfirmedMapping) -> api::ImportMapping {
         fields: mapping
             .fields
             .iter()
-            .map(|(&target, source)| api::FieldMapping {
-                field: field(target),
+            .map(|(&field, source)| api::FieldMapping {
+                field,
                 source: match source {
                     FieldSource::Column { column: c } => {
                         api::FieldSource::Column { column: column(*c) }
@@ -247,7 +156,7 @@ pub(crate) fn from_wire(
                 value: value.clone(),
             },
         };
-        if fields.insert(target(m.field), source).is_some() {
+        if fields.insert(m.field, source).is_some() {
             return Err(EngineError::InvalidInput {
                 field: "mapping",
                 reason: format!("{:?} is mapped twice; keep one source per field", m.field),
@@ -270,28 +179,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_field_converts_both_ways_and_a_mapping_round_trips() {
-        for &(f, t, _, _) in &FIELDS {
-            assert_eq!((field(t), target(f)), (f, t));
-        }
-        assert_eq!(FIELDS.len(), CaseFieldTarget::ALL.len());
+    fn the_editor_lists_every_field_once_and_a_row_needs_date_amount_and_currency() {
+        let infos = field_infos();
+        let listed: Vec<_> = infos.iter().map(|i| i.field).collect();
+        assert_eq!(listed, CaseFieldTarget::ALL);
+        assert!(infos.iter().all(|i| !i.label.is_empty()), "{infos:?}");
+        let required: Vec<_> = infos
+            .iter()
+            .filter(|i| i.required)
+            .map(|i| i.field)
+            .collect();
+        assert_eq!(
+            required,
+            [
+                CaseFieldTarget::IssueDate,
+                CaseFieldTarget::OutstandingAmount,
+                CaseFieldTarget::Currency
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mapping_round_trips_between_wire_and_importer() {
         let wire = api::ImportMapping {
             fields: vec![
                 api::FieldMapping {
-                    field: ImportField::DebtorName,
+                    field: CaseFieldTarget::DebtorName,
                     source: api::FieldSource::Join {
                         columns: vec![0, 1],
                         separator: " ".into(),
                     },
                 },
                 api::FieldMapping {
-                    field: ImportField::Currency,
+                    field: CaseFieldTarget::Currency,
                     source: api::FieldSource::Constant {
                         value: "DKK".into(),
                     },
                 },
                 api::FieldMapping {
-                    field: ImportField::City,
+                    field: CaseFieldTarget::City,
                     source: api::FieldSource::Split {
                         column: 2,
                         part: api::SplitPart {
@@ -317,7 +243,7 @@ mod tests {
     #[test]
     fn a_column_beyond_the_table_or_a_field_mapped_twice_is_refused() {
         let one = |column| api::FieldMapping {
-            field: ImportField::City,
+            field: CaseFieldTarget::City,
             source: api::FieldSource::Column { column },
         };
         let mapping = |fields| api::ImportMapping {

@@ -8,8 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use casebridge_engine::api::{
-    CellFix, DuplicateOf, ErrorFileFormat, FieldMapping, FieldSource, ImportField, ImportMapping,
-    ImportPage, ImportRowFilter, ImportRowStatus, InvoiceQuery, ReadOptions, RunMode, StageRequest,
+    CaseFieldTarget, CellFix, DuplicateOf, ErrorFileFormat, FieldMapping, FieldSource,
+    ImportMapping, ImportPage, ImportRowFilter, ImportRowStatus, InvoiceQuery, ReadOptions,
+    RunMode, StageRequest,
 };
 use casebridge_engine::{Engine, EngineConfig, FixedClock, NoProgress};
 use chrono::{TimeZone, Utc};
@@ -95,13 +96,13 @@ async fn a_danish_csv_goes_from_drop_to_the_invoice_list_with_fixes_an_error_fil
     );
     assert_eq!(session.headers[9], "Beløb", "decoded from Windows-1252");
     let suggested = |column: u32| session.suggestions[column as usize].field;
-    assert_eq!(suggested(0), Some(ImportField::InvoiceNumber));
-    assert_eq!(suggested(1), Some(ImportField::IssueDate));
-    assert_eq!(suggested(2), Some(ImportField::DueDate));
-    assert_eq!(suggested(4), Some(ImportField::DebtorName));
+    assert_eq!(suggested(0), Some(CaseFieldTarget::InvoiceNumber));
+    assert_eq!(suggested(1), Some(CaseFieldTarget::IssueDate));
+    assert_eq!(suggested(2), Some(CaseFieldTarget::DueDate));
+    assert_eq!(suggested(4), Some(CaseFieldTarget::DebtorName));
     // One amount column: “Beløb” is the invoice amount, owed in full.
-    assert_eq!(suggested(9), Some(ImportField::TotalAmount));
-    assert_eq!(suggested(10), Some(ImportField::Currency));
+    assert_eq!(suggested(9), Some(CaseFieldTarget::TotalAmount));
+    assert_eq!(suggested(10), Some(CaseFieldTarget::Currency));
     assert!(session.profile.is_none());
     let mapping = session.mapping.clone();
 
@@ -133,7 +134,7 @@ async fn a_danish_csv_goes_from_drop_to_the_invoice_list_with_fixes_an_error_fil
         (bad_amount[0].column, bad_amount[0].code.as_str()),
         (Some(9), "amount_invalid")
     );
-    assert_eq!(bad_amount[0].field, Some(ImportField::TotalAmount));
+    assert_eq!(bad_amount[0].field, Some(CaseFieldTarget::TotalAmount));
     assert!(
         bad_amount[0].message.contains("tolv"),
         "{}",
@@ -359,27 +360,27 @@ async fn european_numbers_join_split_and_constants_build_the_invoice() {
     };
     let mapping = ImportMapping {
         fields: vec![
-            column(ImportField::InvoiceNumber, 0),
-            column(ImportField::IssueDate, 1),
-            column(ImportField::TotalAmount, 5),
+            column(CaseFieldTarget::InvoiceNumber, 0),
+            column(CaseFieldTarget::IssueDate, 1),
+            column(CaseFieldTarget::TotalAmount, 5),
             FieldMapping {
-                field: ImportField::DebtorName,
+                field: CaseFieldTarget::DebtorName,
                 source: FieldSource::Join {
                     columns: vec![2, 3],
                     separator: " ".into(),
                 },
             },
-            split(ImportField::Street, Some(","), 0, Some(1)),
-            split(ImportField::PostalCode, None, -2, Some(-1)),
-            split(ImportField::City, None, -1, None),
+            split(CaseFieldTarget::Street, Some(","), 0, Some(1)),
+            split(CaseFieldTarget::PostalCode, None, -2, Some(-1)),
+            split(CaseFieldTarget::City, None, -1, None),
             FieldMapping {
-                field: ImportField::Currency,
+                field: CaseFieldTarget::Currency,
                 source: FieldSource::Constant {
                     value: "DKK".into(),
                 },
             },
             FieldMapping {
-                field: ImportField::DebtorType,
+                field: CaseFieldTarget::DebtorType,
                 source: FieldSource::Constant {
                     value: "Private".into(),
                 },
@@ -614,7 +615,7 @@ async fn profiles_are_listed_renamed_exported_imported_and_deleted() {
     let headers = vec!["Fakturanr".to_owned(), "Beløb".to_owned()];
     let mapping = ImportMapping {
         fields: vec![FieldMapping {
-            field: ImportField::InvoiceNumber,
+            field: CaseFieldTarget::InvoiceNumber,
             source: FieldSource::Column { column: 0 },
         }],
         ..empty_mapping()
@@ -671,14 +672,14 @@ async fn profiles_are_listed_renamed_exported_imported_and_deleted() {
 }
 
 /// A file's name, its bytes, and the right field of each column.
-type CorpusFile = (&'static str, Vec<u8>, Vec<Option<ImportField>>);
+type CorpusFile = (&'static str, Vec<u8>, Vec<Option<CaseFieldTarget>>);
 
 /// Mapping accuracy on this corpus: columns whose first suggestion is the right field, out of
 /// all columns that hold a case field (32/32 when written). Printed for the issue's closing
 /// note; any column that stops mapping right fails the test.
 #[tokio::test]
 async fn first_suggestions_map_the_corpus_columns_right() {
-    use ImportField as F;
+    use CaseFieldTarget as F;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&dir).await;
     let corpus: [CorpusFile; 3] = [

@@ -94,39 +94,16 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
 }
 
-/// A field of an imported invoice a column (or a constant) can fill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ImportField {
-    InvoiceNumber,
-    IssueDate,
-    DueDate,
-    TotalAmount,
-    OutstandingAmount,
-    Currency,
-    Description,
-    CustomerId,
-    DebtorName,
-    DebtorType,
-    Street,
-    Street2,
-    PostalCode,
-    City,
-    Country,
-    State,
-    Email,
-    Phone,
-    CompanyRegistrationNumber,
-    ContactPerson,
-}
+/// A field of an imported invoice a column (or a constant) can fill: the
+/// importer's own type, which is also the wire type (TypeScript `ImportField`).
+pub use casebridge_import::mapping::CaseFieldTarget;
 
 /// A field as the mapping editor lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ImportFieldInfo {
-    pub field: ImportField,
+    pub field: CaseFieldTarget,
     /// "Invoice number", "Debtor name"…
     pub label: String,
     /// A row cannot become an invoice without it (invoice date, amount,
@@ -170,7 +147,7 @@ pub enum FieldSource {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct FieldMapping {
-    pub field: ImportField,
+    pub field: CaseFieldTarget,
     pub source: FieldSource,
 }
 
@@ -218,7 +195,7 @@ pub struct ImportMapping {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DateColumnInfo {
-    pub field: ImportField,
+    pub field: CaseFieldTarget,
     pub column: u32,
     /// `Some` when one order reads the whole sample.
     pub inferred: Option<DateOrder>,
@@ -234,7 +211,7 @@ pub struct ColumnSuggestion {
     pub column: u32,
     pub header: String,
     /// `None`: nothing fits (or a better column took the field).
-    pub field: Option<ImportField>,
+    pub field: Option<CaseFieldTarget>,
     /// 0–1; pre-selected at ≥ 0.5.
     pub confidence: f32,
     /// For the tooltip: "header is a known name (\"fakturanr\")", "values look like emails".
@@ -331,7 +308,7 @@ pub struct ImportPage {
 pub struct CellError {
     /// `None` for a whole-row problem (empty or ragged row).
     pub column: Option<u32>,
-    pub field: Option<ImportField>,
+    pub field: Option<CaseFieldTarget>,
     /// Stable: `amount_invalid`, `date_impossible`, `date_order_unknown`,
     /// `currency_invalid`, `value_missing`, `row_empty`, `row_ragged`…
     pub code: String,

@@ -9,12 +9,16 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::normalize;
 
-/// A field of an imported invoice a column can fill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A field of an imported invoice a column can fill. The engine's API and the
+/// UI (as `ImportField`, which ts-rs writes into `ui/src/gen`) use this type
+/// too, so the mapping editor and the importer cannot disagree on the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ImportField")]
 pub enum CaseFieldTarget {
     /// Invoice number (the agency's creditor reference).
     InvoiceNumber,
