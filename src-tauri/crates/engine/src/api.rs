@@ -17,6 +17,8 @@ mod documents;
 pub use documents::*;
 mod import;
 pub use import::*;
+mod at_source;
+pub use at_source::*;
 
 /// An error as the UI shows it: what happened, what to do, and a stable code
 /// the UI may switch on.
@@ -226,8 +228,11 @@ pub struct CaseRow {
     /// The agency's lifecycle label, e.g. "Pending Verification".
     pub lifecycle: String,
     pub paid_amount: String,
-    /// "open", "paid_at_source" or "unknown".
-    pub source_status: String,
+    pub source_status: CaseAtSource,
+    /// When the source last answered (RFC 3339); `None` if it never did.
+    pub source_checked_at: Option<String>,
+    /// Why the last ask at the source failed; the status is the last answer before it.
+    pub source_check_error: Option<UiError>,
     pub submitted_at: Option<String>,
     pub last_polled_at: Option<String>,
 }

@@ -1,9 +1,10 @@
 //! The Cases page: submitted cases with their agency status and payments.
 
+use casebridge_domain::Provider;
 use casebridge_store::{CaseQuery as StoreCaseQuery, CaseRecord, CaseSourceStatus};
 use rust_decimal::Decimal;
 
-use crate::api::{CasePage, CaseQuery, CaseRow};
+use crate::api::{CaseAtSource, CasePage, CaseQuery, CaseRow, UiError};
 use crate::{Engine, EngineError};
 
 const MAX_PAGE: u32 = 1_000;
@@ -63,7 +64,24 @@ fn paid_amount(payments: &serde_json::Value) -> Decimal {
         .sum()
 }
 
+/// Files and cases found on the agency have no source to ask.
+fn at_source(c: &CaseRecord) -> CaseAtSource {
+    let trackable = c
+        .source
+        .as_ref()
+        .and_then(|s| Provider::parse(&s.provider).ok())
+        .is_some_and(|p| p != Provider::File);
+    match c.source_status {
+        _ if !trackable => CaseAtSource::NotTracked,
+        CaseSourceStatus::Open => CaseAtSource::Open,
+        CaseSourceStatus::PaidAtSource => CaseAtSource::PaidAtSource,
+        CaseSourceStatus::GoneAtSource => CaseAtSource::GoneAtSource,
+        CaseSourceStatus::Unknown => CaseAtSource::Unknown,
+    }
+}
+
 fn row(c: CaseRecord) -> CaseRow {
+    let source_status = at_source(&c);
     CaseRow {
         paid_amount: paid_amount(&c.payments).to_string(),
         agency_case_id: c.agency_case_id,
@@ -73,13 +91,12 @@ fn row(c: CaseRecord) -> CaseRow {
         amount: c.amount.unwrap_or_default(),
         currency: c.currency.unwrap_or_default(),
         lifecycle: c.lifecycle.unwrap_or_else(|| "Unknown".to_string()),
-        source_status: match c.source_status {
-            CaseSourceStatus::Open => "open",
-            CaseSourceStatus::PaidAtSource => "paid_at_source",
-            CaseSourceStatus::GoneAtSource => "gone_at_source",
-            CaseSourceStatus::Unknown => "unknown",
-        }
-        .to_string(),
+        source_status,
+        source_checked_at: c.source_checked_at.map(|t| t.to_rfc3339()),
+        // Written by the at-source check from a `UiError`; anything else is not shown.
+        source_check_error: c
+            .source_check_error
+            .and_then(|e| serde_json::from_value::<UiError>(e).ok()),
         submitted_at: c.submitted_at.map(|t| t.to_rfc3339()),
         last_polled_at: c.last_polled_at.map(|t| t.to_rfc3339()),
     }

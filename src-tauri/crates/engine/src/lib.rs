@@ -14,6 +14,7 @@
 
 pub mod api;
 mod agency;
+mod at_source;
 mod cache;
 mod cases;
 mod clock;
@@ -79,6 +80,8 @@ struct Inner {
     fetch_cancel: tokio::sync::Mutex<Option<CancelFlag>>,
     /// The OAuth sign-in in progress and the token vault.
     oauth: oauth::OAuthRuntime,
+    /// Held while an at-source check runs: a poll's check and "Check now" never overlap.
+    at_source_running: tokio::sync::Mutex<()>,
 }
 
 /// Opens (creating if needed) the database and applies pending migrations;
@@ -156,6 +159,7 @@ impl Engine {
                 imports: import::ImportSessions::default(),
                 fetch_cancel: tokio::sync::Mutex::new(None),
                 oauth,
+                at_source_running: tokio::sync::Mutex::new(()),
             }),
         };
         if let Some(url) = agency_url {

@@ -145,6 +145,17 @@ impl Engine {
         Ok((api, self.bearer(PROVIDER, token_client), stored))
     }
 
+    /// The connected company's realm id (the `account` of its invoices' source refs), if any.
+    pub(crate) async fn quickbooks_account_id(&self) -> Option<String> {
+        self.quickbooks_connection().await.ok().map(|(record, _)| record.account_id)
+    }
+
+    /// A client and bearer to re-read the connected company's invoices with.
+    pub(crate) async fn quickbooks_reader(&self) -> Result<(QuickBooksClient, VaultBearer), EngineError> {
+        let (api, bearer, _) = self.quickbooks_client().await?;
+        Ok((api, bearer))
+    }
+
     /// Fetches the connected company's unpaid invoices into the cache (partial fetches keep
     /// what they read and list what failed).
     pub async fn fetch_quickbooks(

@@ -89,7 +89,12 @@ impl Engine {
         })
     }
 
-    async fn stripe_client(&self) -> Result<(StripeClient, StripeAccount), EngineError> {
+    /// The connected account's id (the `account` of its invoices' source refs), if any.
+    pub(crate) async fn stripe_account_id(&self) -> Result<Option<String>, EngineError> {
+        Ok(self.with_store(|s| Ok(s.get_connection(CONNECTION_ID)?)).await?.map(|c| c.account_id))
+    }
+
+    pub(crate) async fn stripe_client(&self) -> Result<(StripeClient, StripeAccount), EngineError> {
         let record = self
             .with_store(|store| Ok(store.get_connection(CONNECTION_ID)?))
             .await?

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use casebridge_auth::{AuthorizedFlow, OAuthClient, ProviderSettings};
-use casebridge_providers::zoho::{ZohoClient, ZohoOptions};
+use casebridge_providers::zoho::{ContactLookup, ZohoClient, ZohoOptions};
 use casebridge_providers::Rechecked;
 use casebridge_store::{ConnectionRecord, ConnectionStatus, NewAuditEntry};
 use serde::{Deserialize, Serialize};
@@ -197,10 +197,28 @@ impl Engine {
     }
 
     async fn zoho_client(&self) -> Result<(ZohoClient, VaultBearer, StoredZoho), EngineError> {
+        self.zoho_client_with(ZohoOptions::default()).await
+    }
+
+    async fn zoho_client_with(&self, options: ZohoOptions) -> Result<(ZohoClient, VaultBearer, StoredZoho), EngineError> {
         let (_, stored) = self.zoho_connection().await?;
         let token_client = self.token_client(PROVIDER).await?;
-        let api = ZohoClient::new(&self.zoho_api_base(&stored.api_domain), ZohoOptions::default())?;
+        let api = ZohoClient::new(&self.zoho_api_base(&stored.api_domain), options)?;
         Ok((api, self.bearer(PROVIDER, token_client), stored))
+    }
+
+    /// The chosen organization's id (the `account` of its invoices' source refs), if any.
+    pub(crate) async fn zoho_organization_id(&self) -> Option<String> {
+        let (_, stored) = self.zoho_connection().await.ok()?;
+        stored.organization.map(|o| o.organization_id)
+    }
+
+    /// A client that re-reads invoices without their contacts (the debtor is at the agency
+    /// already), so an at-source check costs one request of the small daily quota, not two.
+    pub(crate) async fn zoho_invoice_reader(&self) -> Result<(ZohoClient, VaultBearer), EngineError> {
+        let options = ZohoOptions { contacts: ContactLookup::None, ..ZohoOptions::default() };
+        let (api, bearer, _) = self.zoho_client_with(options).await?;
+        Ok((api, bearer))
     }
 
     /// The organizations the signed-in user can reach, to choose from.
