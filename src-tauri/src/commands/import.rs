@@ -4,7 +4,6 @@
 //! file, an exported profile — never do: the user picks them in the system's save dialog here,
 //! so these commands cannot be used to write files unasked (as for `save_json_export`).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use casebridge_engine::api::{
@@ -12,13 +11,12 @@ use casebridge_engine::api::{
     ImportRow, ImportSession, MappingProfileSummary, ReadOptions, RecognisedFile, StageRequest,
     StageSummary,
 };
-use tauri::{AppHandle, Manager, State};
-use tauri_plugin_dialog::DialogExt;
+use tauri::{AppHandle, State};
 
+use super::save_dialog::SaveAs;
 use crate::engine_slot::EngineSlot;
 use crate::error::ShellError;
 use crate::progress::TauriProgress;
-use crate::window::MAIN;
 
 /// What a dropped file is (ZIPs go to the documents import).
 #[tauri::command]
@@ -79,15 +77,13 @@ pub async fn export_import_errors(
         ErrorFileFormat::Xlsx => ("Excel workbook", "xlsx"),
         ErrorFileFormat::Csv => ("CSV", "csv"),
     };
-    let Some(path) = ask_where(
-        &app,
-        "Export rows to fix",
-        &plain_name(&suggested_name, extension),
+    let save_as = SaveAs {
+        title: "Export rows to fix",
         filter,
         extension,
-    )
-    .await
-    else {
+        fallback: "casebridge-import",
+    };
+    let Some(path) = save_as.ask(&app, &suggested_name).await else {
         return Ok(None);
     };
     Ok(Some(
@@ -147,15 +143,13 @@ pub async fn export_mapping_profile(
     suggested_name: String,
 ) -> Result<Option<String>, ShellError> {
     let engine = slot.get().await?;
-    let Some(path) = ask_where(
-        &app,
-        "Export mapping profile",
-        &plain_name(&suggested_name, "json"),
-        "JSON",
-        "json",
-    )
-    .await
-    else {
+    let save_as = SaveAs {
+        title: "Export mapping profile",
+        filter: "JSON",
+        extension: "json",
+        fallback: "casebridge-import",
+    };
+    let Some(path) = save_as.ask(&app, &suggested_name).await else {
         return Ok(None);
     };
     let path = path.display().to_string();
@@ -169,70 +163,4 @@ pub async fn import_mapping_profile(
     path: String,
 ) -> Result<MappingProfileSummary, ShellError> {
     Ok(slot.get().await?.import_mapping_profile(path).await?)
-}
-
-async fn ask_where(
-    app: &AppHandle,
-    title: &str,
-    file_name: &str,
-    filter: &str,
-    extension: &str,
-) -> Option<PathBuf> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title(title)
-        .set_file_name(file_name)
-        .add_filter(filter, &[extension]);
-    if let Some(window) = app.get_webview_window(MAIN) {
-        dialog = dialog.set_parent(&window);
-    }
-    dialog.save_file(move |picked| {
-        // The receiver only goes away if the command was dropped.
-        let _ = tx.send(picked);
-    });
-    rx.await
-        .ok()
-        .flatten()
-        .and_then(|picked| picked.as_path().map(PathBuf::from))
-}
-
-/// A plain file name with `extension`: no folders or control characters, so the suggestion
-/// cannot point the dialog somewhere unexpected.
-fn plain_name(suggested: &str, extension: &str) -> String {
-    let base: String = suggested
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let base = base.trim().trim_start_matches('.').trim();
-    let base = if base.is_empty() {
-        "casebridge-import"
-    } else {
-        base
-    };
-    let dotted = format!(".{extension}");
-    if base.to_ascii_lowercase().ends_with(&dotted) {
-        base.to_owned()
-    } else {
-        format!("{base}{dotted}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plain_name;
-
-    #[test]
-    fn a_suggested_name_loses_its_folders_and_gets_the_extension_once() {
-        assert_eq!(plain_name("../march-to-fix", "xlsx"), "-march-to-fix.xlsx");
-        assert_eq!(plain_name("march.XLSX", "xlsx"), "march.XLSX");
-        assert_eq!(plain_name(" ", "csv"), "casebridge-import.csv");
-    }
 }

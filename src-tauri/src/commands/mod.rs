@@ -12,6 +12,7 @@ mod import;
 mod integrations;
 mod invoices;
 mod oauth;
+mod save_dialog;
 mod settings;
 mod stripe;
 mod submit;
