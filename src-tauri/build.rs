@@ -28,6 +28,7 @@ fn main() {
             "fix_debtor",
             "list_cases",
             "refresh_cases",
+            "check_at_source",
             "open_document_zip",
             "approve_documents",
             "upload_pending_documents",

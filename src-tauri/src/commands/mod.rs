@@ -26,6 +26,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         invoices::fix_debtor,
         cases::list_cases,
         cases::refresh_cases,
+        cases::check_at_source,
         documents::open_document_zip,
         documents::approve_documents,
         documents::upload_pending_documents,

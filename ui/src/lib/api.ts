@@ -29,6 +29,8 @@ import type {
   OAuthProvider,
   SaveOAuthClientRequest,
   Settings,
+  SourceCheckRequest,
+  SourceCheckSummary,
   StripeConnection,
   SubmitOutcome,
   SubmitPreview,
@@ -59,6 +61,8 @@ export const api = {
   fixDebtor: (request: FixDebtorRequest) => call<FixDebtorResult>('fix_debtor', { request }),
   cases: (query: CaseQuery) => call<CasePage>('list_cases', { query }),
   refreshCases: () => call<number>('refresh_cases'),
+  /** Asks the sources whether submitted invoices were paid there; progress as `source_check` job events. */
+  checkAtSource: (request: SourceCheckRequest) => call<SourceCheckSummary>('check_at_source', { request }),
   settings: () => call<Settings>('get_settings'),
   connectAgency: (request: ConnectAgencyRequest) => call<AgencyConnection>('connect_agency', { request }),
   connectStripe: (request: ConnectStripeRequest) => call<StripeConnection>('connect_stripe', { request }),
