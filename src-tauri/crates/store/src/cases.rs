@@ -427,3 +427,59 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use crate::migrate::{migrate, MIGRATIONS};
+
+    /// Migration 0005 swaps the status column of a populated table: what polling and
+    /// acceptance stored survives, the new status is accepted, and a wrong one still is not.
+    #[test]
+    fn statuses_stored_before_the_at_source_columns_survive_the_migration() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, &MIGRATIONS[..4]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO cases (agency_case_id, agency_environment, provider, account, external_id, \
+             source_status, created_at, updated_at) VALUES \
+             ('c1', 'test', 'stripe', 'acct_1', 'in_1', 'paid_at_source', 't', 't'), \
+             ('c2', 'test', NULL, NULL, NULL, 'unknown', 't', 't')",
+        )
+        .unwrap();
+        migrate(&mut conn, MIGRATIONS).unwrap();
+
+        let status = |id: &str| -> String {
+            conn.query_row(
+                "SELECT source_status FROM cases WHERE agency_case_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(status("c1"), "paid_at_source");
+        assert_eq!(status("c2"), "unknown");
+        conn.execute(
+            "UPDATE cases SET source_status = 'gone_at_source' WHERE agency_case_id = 'c1'",
+            [],
+        )
+        .unwrap();
+        assert_eq!(status("c1"), "gone_at_source");
+        assert!(
+            conn.execute(
+                "UPDATE cases SET source_status = 'maybe' WHERE agency_case_id = 'c1'",
+                []
+            )
+            .is_err(),
+            "the CHECK came along with the column"
+        );
+        let checked: Option<String> = conn
+            .query_row(
+                "SELECT source_checked_at FROM cases WHERE agency_case_id = 'c1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(checked, None, "never checked yet");
+    }
+}
