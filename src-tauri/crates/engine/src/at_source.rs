@@ -24,7 +24,9 @@ use casebridge_providers::quickbooks::QuickBooksClient;
 use casebridge_providers::stripe::{StripeAccount, StripeClient};
 use casebridge_providers::zoho::ZohoClient;
 use casebridge_providers::{ProviderError, Rechecked, SkipReason, SourceStatus};
-use casebridge_store::{CaseRecord, CaseSourceStatus, NewAuditEntry, SourceAnswer, SourceCheck, SourceCheckDue};
+use casebridge_store::{
+    CaseRecord, CaseSourceStatus, NewAuditEntry, SourceAnswer, SourceCheck, SourceCheckDue,
+};
 use chrono::{DateTime, Utc};
 
 use crate::api::{JobCounts, JobEvent, JobPhase, SourceCheckRequest, SourceCheckSummary, UiError};
@@ -42,12 +44,21 @@ struct Pace {
 const MINUTE: u64 = 60;
 
 /// One request a case; Stripe allows 25 a second in test mode, the client paces itself.
-const STRIPE_PACE: Pace = Pace { every: Duration::from_secs(15 * MINUTE), batch: 100 };
+const STRIPE_PACE: Pace = Pace {
+    every: Duration::from_secs(15 * MINUTE),
+    batch: 100,
+};
 /// About two requests a case (invoice, customer) of the 500 a minute QuickBooks allows.
-const QUICKBOOKS_PACE: Pace = Pace { every: Duration::from_secs(15 * MINUTE), batch: 100 };
+const QUICKBOOKS_PACE: Pace = Pace {
+    every: Duration::from_secs(15 * MINUTE),
+    batch: 100,
+};
 /// One request a case (no contact lookup) of a daily quota as small as 1,000 that fetches
 /// share: 25 cases an hour at most is 600 a day.
-const ZOHO_PACE: Pace = Pace { every: Duration::from_secs(60 * MINUTE), batch: 25 };
+const ZOHO_PACE: Pace = Pace {
+    every: Duration::from_secs(60 * MINUTE),
+    batch: 25,
+};
 /// "Check now" asks a case again once a minute at most, however often it is pressed.
 const CHECK_NOW_EVERY: Duration = Duration::from_secs(MINUTE);
 
@@ -91,7 +102,11 @@ impl Source {
 enum Reader {
     Stripe(StripeClient, StripeAccount),
     QuickBooks(QuickBooksClient, VaultBearer),
-    Zoho { client: ZohoClient, bearer: VaultBearer, organization_id: String },
+    Zoho {
+        client: ZohoClient,
+        bearer: VaultBearer,
+        organization_id: String,
+    },
 }
 
 impl Reader {
@@ -99,9 +114,11 @@ impl Reader {
         match self {
             Reader::Stripe(client, account) => client.fetch_invoice(account, id).await,
             Reader::QuickBooks(client, bearer) => client.fetch_invoice(bearer, id).await,
-            Reader::Zoho { client, bearer, organization_id } => {
-                client.fetch_invoice(bearer, organization_id, id).await
-            }
+            Reader::Zoho {
+                client,
+                bearer,
+                organization_id,
+            } => client.fetch_invoice(bearer, organization_id, id).await,
         }
     }
 }
@@ -176,22 +193,25 @@ impl Run {
         });
     }
 
-    fn counted(&mut self, source: Source, previous: &CaseRecord, check: &SourceCheck, asked: bool) {
+    fn counted(&mut self, source: Source, check: &SourceCheck, asked: bool, newly_paid: bool) {
         let s = &mut self.summary;
         s.asked += u32::from(asked);
+        s.newly_paid += u32::from(newly_paid);
         match check {
             SourceCheck::Answered(SourceAnswer::Open) => s.open += 1,
-            SourceCheck::Answered(SourceAnswer::Paid) => {
-                s.paid += 1;
-                s.newly_paid += u32::from(previous.source_status != CaseSourceStatus::PaidAtSource);
-            }
+            SourceCheck::Answered(SourceAnswer::Paid) => s.paid += 1,
             SourceCheck::Answered(SourceAnswer::Gone) => s.gone += 1,
             SourceCheck::Failed(_) => s.failed += 1,
         }
         self.done += 1;
         self.emit(
             JobPhase::Progress,
-            format!("Checked {} of {} invoices at their source ({})", self.done, self.total, source.name()),
+            format!(
+                "Checked {} of {} invoices at their source ({})",
+                self.done,
+                self.total,
+                source.name()
+            ),
         );
     }
 
@@ -230,15 +250,25 @@ impl Engine {
         sink: Arc<dyn ProgressSink>,
     ) -> Result<SourceCheckSummary, EngineError> {
         let Ok(_only_run) = self.inner.at_source_running.try_lock() else {
-            return Ok(SourceCheckSummary { already_running: true, ..SourceCheckSummary::default() });
+            return Ok(SourceCheckSummary {
+                already_running: true,
+                ..SourceCheckSummary::default()
+            });
         };
         let env = self.current_agency_environment().await?;
         let now = self.clock().now();
         let mut due = Vec::new();
         for source in Source::ALL {
-            let Some(account) = self.connected_account(source).await? else { continue };
-            let every = if request.now { CHECK_NOW_EVERY } else { source.pace().every };
-            let asked_before = now - chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
+            let Some(account) = self.connected_account(source).await? else {
+                continue;
+            };
+            let every = if request.now {
+                CHECK_NOW_EVERY
+            } else {
+                source.pace().every
+            };
+            let asked_before =
+                now - chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
             let cases = self
                 .with_store(move |s| {
                     Ok(s.cases_due_for_source_check(&SourceCheckDue {
@@ -265,7 +295,10 @@ impl Engine {
         if total == 0 {
             return Ok(run.summary);
         }
-        run.emit(JobPhase::Started, format!("Checking {total} submitted invoices at their source"));
+        run.emit(
+            JobPhase::Started,
+            format!("Checking {total} submitted invoices at their source"),
+        );
         for (source, cases) in due {
             self.check_source(source, cases, now, &mut run).await?;
         }
@@ -291,12 +324,18 @@ impl Engine {
                 Reader::QuickBooks(client, bearer)
             }
             Source::Zoho => {
-                let organization_id = self
-                    .zoho_organization_id()
-                    .await
-                    .ok_or(EngineError::NotConnected { source_name: source.name() })?;
+                let organization_id =
+                    self.zoho_organization_id()
+                        .await
+                        .ok_or(EngineError::NotConnected {
+                            source_name: source.name(),
+                        })?;
                 let (client, bearer) = self.zoho_invoice_reader().await?;
-                Reader::Zoho { client, bearer, organization_id }
+                Reader::Zoho {
+                    client,
+                    bearer,
+                    organization_id,
+                }
             }
         })
     }
@@ -314,27 +353,34 @@ impl Engine {
                 let error = error.to_ui();
                 run.source_failed(error.clone());
                 for case in &cases {
-                    self.record_check(source, case, failed(&error), false, now, run).await?;
+                    self.record_check(source, case, failed(&error), false, now, run)
+                        .await?;
                 }
                 return Ok(());
             }
         };
         let mut cases = cases.iter();
         while let Some(case) = cases.next() {
-            let Some(source_ref) = &case.source else { continue };
+            let Some(source_ref) = &case.source else {
+                continue;
+            };
             match outcome(reader.read(&source_ref.external_id).await) {
                 Outcome::Answer(answer) => {
-                    self.record_check(source, case, SourceCheck::Answered(answer), true, now, run).await?;
+                    self.record_check(source, case, SourceCheck::Answered(answer), true, now, run)
+                        .await?;
                 }
                 Outcome::InvoiceFailed(error) => {
-                    self.record_check(source, case, failed(&error), true, now, run).await?;
+                    self.record_check(source, case, failed(&error), true, now, run)
+                        .await?;
                 }
                 Outcome::SourceFailed(error) => {
                     tracing::warn!(source = source.name(), code = %error.code, "at-source check stopped");
                     run.source_failed(error.clone());
-                    self.record_check(source, case, failed(&error), true, now, run).await?;
+                    self.record_check(source, case, failed(&error), true, now, run)
+                        .await?;
                     for rest in cases.by_ref() {
-                        self.record_check(source, rest, failed(&error), false, now, run).await?;
+                        self.record_check(source, rest, failed(&error), false, now, run)
+                            .await?;
                     }
                 }
             }
@@ -354,11 +400,12 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let id = case.agency_case_id.clone();
         let stored = check.clone();
-        let change = self
+        let newly_paid = self
             .with_store(move |s| {
                 let change = s.record_source_check(&id, &stored, now)?;
                 let newly_paid = change.current.source_status == CaseSourceStatus::PaidAtSource
-                    && change.previous.as_ref().map(|p| p.source_status) != Some(CaseSourceStatus::PaidAtSource);
+                    && change.previous.as_ref().map(|p| p.source_status)
+                        != Some(CaseSourceStatus::PaidAtSource);
                 if newly_paid {
                     s.append_audit(&NewAuditEntry {
                         at: now,
@@ -371,10 +418,10 @@ impl Engine {
                         }),
                     })?;
                 }
-                Ok(change)
+                Ok(newly_paid)
             })
             .await?;
-        run.counted(source, change.previous.as_ref().unwrap_or(case), &check, asked);
+        run.counted(source, &check, asked, newly_paid);
         Ok(())
     }
 }
@@ -390,19 +437,38 @@ mod tests {
     #[test]
     fn the_check_is_send() {
         fn send<T: Send>(_: T) {}
-        let _ = |engine: &Engine| send(engine.check_at_source(SourceCheckRequest::default(), Arc::new(crate::NoProgress)));
+        let _ = |engine: &Engine| {
+            send(engine.check_at_source(SourceCheckRequest::default(), Arc::new(crate::NoProgress)))
+        };
     }
 
     #[test]
     fn paid_voided_deleted_and_owed_invoices_become_answers() {
         let settled = |reason| outcome(Ok(Rechecked::Settled(reason)));
         let status = |status| settled(SkipReason::Status { status });
-        assert_eq!(status(SourceStatus::Paid), Outcome::Answer(SourceAnswer::Paid));
+        assert_eq!(
+            status(SourceStatus::Paid),
+            Outcome::Answer(SourceAnswer::Paid)
+        );
         let zero = Money::new(Decimal::ZERO, Currency::parse("EUR").unwrap()).unwrap();
-        assert_eq!(settled(SkipReason::NothingOwed { outstanding: zero }), Outcome::Answer(SourceAnswer::Paid));
-        assert_eq!(status(SourceStatus::Void), Outcome::Answer(SourceAnswer::Gone));
-        assert_eq!(status(SourceStatus::Uncollectible), Outcome::Answer(SourceAnswer::Open), "written off, still owed");
-        let deleted = ProviderError::NotFound { provider: Provider::Stripe, object: "invoice", id: "in_1".into() };
+        assert_eq!(
+            settled(SkipReason::NothingOwed { outstanding: zero }),
+            Outcome::Answer(SourceAnswer::Paid)
+        );
+        assert_eq!(
+            status(SourceStatus::Void),
+            Outcome::Answer(SourceAnswer::Gone)
+        );
+        assert_eq!(
+            status(SourceStatus::Uncollectible),
+            Outcome::Answer(SourceAnswer::Open),
+            "written off, still owed"
+        );
+        let deleted = ProviderError::NotFound {
+            provider: Provider::Stripe,
+            object: "invoice",
+            id: "in_1".into(),
+        };
         assert_eq!(outcome(Err(deleted)), Outcome::Answer(SourceAnswer::Gone));
     }
 
@@ -414,7 +480,14 @@ mod tests {
             panic!("an unknown status is no answer");
         };
         assert_eq!(error.code, "source_status_unrecognised");
-        let gone_org = ProviderError::NotFound { provider: Provider::Zoho, object: "organization", id: "1".into() };
-        assert!(matches!(outcome(Err(gone_org)), Outcome::SourceFailed(_)), "only a missing invoice means deleted");
+        let gone_org = ProviderError::NotFound {
+            provider: Provider::Zoho,
+            object: "organization",
+            id: "1".into(),
+        };
+        assert!(
+            matches!(outcome(Err(gone_org)), Outcome::SourceFailed(_)),
+            "only a missing invoice means deleted"
+        );
     }
 }
