@@ -3,11 +3,14 @@
 // with the way to fix it, and a failed poll asks no source.
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CasePage, SourceCheckSummary } from '../lib/wire';
+import type { CasePage, JobEvent, SourceCheckSummary } from '../lib/wire';
 
 const engine = vi.hoisted(() => ({
   pollFails: false,
   summary: null as SourceCheckSummary | null,
+  /** Set while "Check now" waits: the test emits progress, then finishes it. */
+  finish: null as ((s: SourceCheckSummary) => void) | null,
+  emit: (_e: JobEvent) => {},
 }));
 
 vi.mock('../lib/api', () => ({
@@ -17,9 +20,14 @@ vi.mock('../lib/api', () => ({
       if (engine.pollFails) throw { code: 'agency_not_connected', message: 'No agency.', hint: 'Connect it.' };
       return 0;
     }),
-    checkAtSource: vi.fn(async () => engine.summary),
+    checkAtSource: vi.fn(async ({ now }: { now: boolean }) =>
+      now ? new Promise<SourceCheckSummary>((resolve) => (engine.finish = resolve)) : engine.summary,
+    ),
     pendingSubmissions: vi.fn(async () => 0),
-    onJobProgress: vi.fn(async () => () => {}),
+    onJobProgress: vi.fn(async (handler: (e: JobEvent) => void) => {
+      engine.emit = handler;
+      return () => {};
+    }),
   },
 }));
 
@@ -63,11 +71,27 @@ describe('CasesPage at-source checks', () => {
     expect(api.checkAtSource).toHaveBeenCalledExactlyOnceWith({ now: false });
     expect(q('check-summary'), 'a background check says nothing').toBeNull();
 
-    engine.summary = summary({ asked: 3, paid: 1, open: 2, newlyPaid: 1 });
     q('check-at-source')?.click();
     for (let i = 0; i < 5; i++) await tick();
-    flushSync();
     expect(api.checkAtSource).toHaveBeenLastCalledWith({ now: true });
+    const progress = (kind: string, message: string): JobEvent => ({
+      jobId: 'j',
+      kind,
+      phase: 'progress',
+      done: 1,
+      total: 3,
+      message,
+      counts: { pages: null, accepted: null, rejected: null, uncertain: null },
+    });
+    engine.emit(progress('source_check', 'Checked 1 of 3 invoices at their source (Stripe)'));
+    engine.emit(progress('fetch', 'a fetch elsewhere is not this check'));
+    flushSync();
+    expect(q('check-progress')?.textContent).toBe('Checked 1 of 3 invoices at their source (Stripe)');
+
+    engine.finish?.(summary({ asked: 3, paid: 1, open: 2, newlyPaid: 1 }));
+    for (let i = 0; i < 5; i++) await tick();
+    flushSync();
+    expect(q('check-progress')).toBeNull();
     expect(q('check-summary')?.textContent).toBe('Last check: 1 paid at source · 2 still open');
   });
 
