@@ -112,7 +112,12 @@ const COMPANY_EDGE_WORDS: &[&str] = &[
 ];
 
 /// Multi-word legal forms, matched on the word sequence.
-const COMPANY_PHRASES: &[&str] = &["sp z oo", "s de rl", "sa de cv", "s r l"];
+const COMPANY_PHRASES: &[&[&str]] = &[
+    &["sp", "z", "oo"],
+    &["s", "de", "rl"],
+    &["sa", "de", "cv"],
+    &["s", "r", "l"],
+];
 
 /// Guesses the debtor type the way FIELD-MAPPING.md prescribes for sources
 /// that do not say: a tax/VAT id, or a legal-form word in the name (ApS,
@@ -153,10 +158,9 @@ fn has_company_form(name: &str) -> bool {
     {
         return true;
     }
-    let sequence = format!(" {} ", words.join(" "));
     COMPANY_PHRASES
         .iter()
-        .any(|phrase| sequence.contains(&format!(" {phrase} ")))
+        .any(|phrase| words.windows(phrase.len()).any(|run| run == *phrase))
 }
 
 /// An email address that passed a light structural check: one `@`, a

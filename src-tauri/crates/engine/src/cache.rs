@@ -5,8 +5,8 @@
 //! Readiness depends on the debtor's fixes and on today's date, so it is
 //! re-evaluated whenever either may have changed (a fetch, a fix, start-up).
 
-use casebridge_domain::{check_readiness, DebtorOverride, Invoice, ReadinessPolicy};
-use casebridge_store::{DebtorRef, InvoiceRecord, SourceRef, Store};
+use casebridge_domain::{check_readiness, DebtorOverride, Fingerprint, Invoice, ReadinessPolicy};
+use casebridge_store::{CacheRow, DebtorRef, InvoiceRecord, SourceRef, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{Engine, EngineError};
@@ -77,6 +77,64 @@ pub(crate) fn record(
         source_status: source_status.to_string(),
         fetched_at,
     })
+}
+
+/// An invoice on its way into the cache with everything its row needs computed once: the
+/// readiness verdict and fingerprint the caller already judged it by, the payload as JSON
+/// text (serialised straight from the domain type). Owned, so a producer thread can hand it to
+/// the thread holding the write transaction.
+pub(crate) struct Staged {
+    invoice: Invoice,
+    source: SourceRef,
+    debtor_name: String,
+    fingerprint: Fingerprint,
+    outstanding: String,
+    currency: &'static str,
+    issue_count: u32,
+    payload_json: String,
+}
+
+impl Staged {
+    pub(crate) fn new(
+        invoice: Invoice,
+        edits: Option<&DebtorOverride>,
+        fingerprint: Fingerprint,
+        issue_count: u32,
+    ) -> Result<Staged, EngineError> {
+        let debtor_name = match edits.and_then(|e| e.name.clone()) {
+            Some(name) => name,
+            None => invoice.debtor.name.clone().unwrap_or_default(),
+        };
+        let outstanding = invoice.outstanding();
+        Ok(Staged {
+            payload_json: serde_json::to_string(&invoice).map_err(|source| EngineError::Serialize { source })?,
+            source: store_source(&invoice),
+            debtor_name,
+            fingerprint,
+            outstanding: outstanding.amount().to_string(),
+            currency: outstanding.currency().code(),
+            issue_count,
+            invoice,
+        })
+    }
+
+    pub(crate) fn row<'a>(&'a self, source_status: &'a str, fetched_at: DateTime<Utc>) -> CacheRow<'a> {
+        CacheRow {
+            source: &self.source,
+            creditor_reference: self.invoice.creditor_reference.as_deref(),
+            debtor_key: &self.invoice.debtor_key,
+            debtor_name: &self.debtor_name,
+            fingerprint: Some(self.fingerprint.as_str()),
+            issue_date: Some(self.invoice.issue_date),
+            due_date: self.invoice.due_date,
+            currency: Some(self.currency),
+            outstanding: &self.outstanding,
+            issue_count: Some(self.issue_count),
+            payload_json: &self.payload_json,
+            source_status,
+            fetched_at,
+        }
+    }
 }
 
 impl Engine {

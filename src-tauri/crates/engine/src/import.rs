@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use casebridge_domain::{
-    CaseField, DebtorOverride, Invoice, ReadinessPolicy, Severity, check_readiness,
+    CaseField, DebtorOverride, Fingerprint, Invoice, ReadinessPolicy, Severity, check_readiness,
 };
 use casebridge_import::invoices::{ConfirmedMapping, RowMapper};
 use casebridge_import::mapping::{self, CaseFieldTarget, Reason};
@@ -26,6 +26,7 @@ use casebridge_import::{ImportError, Location};
 use casebridge_store::{KnownInvoices, Store, fingerprint_key};
 use chrono::NaiveDate;
 
+use crate::cache::Staged;
 use crate::api::{
     self, CellError, CellFix, DuplicateOf, ImportFileKind, ImportPage, ImportPreview, ImportRow,
     ImportRowFilter, ImportRowStatus, ImportSession, JobEvent, JobPhase, ReadOptions,
@@ -55,6 +56,10 @@ const ENCODINGS: [&str; 9] = [
 ];
 /// The source status imported invoices are cached with.
 const SOURCE_STATUS: &str = "imported";
+/// Staged invoices handed from the reading thread to the writing one at a time, and how many
+/// such batches may wait (~2,000 invoices, a few MB).
+const STAGE_BATCH: usize = 512;
+const STAGE_QUEUE: usize = 4;
 
 /// The open imports of this engine.
 #[derive(Default)]
@@ -243,6 +248,24 @@ impl ImportState {
             };
         }
         row
+    }
+
+    /// About how many rows the table has, without reading it all: a workbook's are in memory;
+    /// a text file's size is divided by its sampled rows' length. Only sizes the store's
+    /// bulk-load choice, so a rough answer is enough.
+    fn estimated_rows(&self) -> Result<u64, EngineError> {
+        match &self.table {
+            Table::Workbook { sheet, .. } => Ok(sheet.rows.len() as u64),
+            Table::Delimited { .. } => {
+                let size = std::fs::metadata(&self.path).map_err(|e| io_error(&self.path, e))?.len();
+                let sample = self.head(INFERENCE_ROWS)?;
+                let sampled_bytes: usize = sample
+                    .iter()
+                    .map(|row| row.cells.iter().map(|c| c.len() + 1).sum::<usize>())
+                    .sum();
+                Ok(size * sample.len().max(1) as u64 / sampled_bytes.max(1) as u64)
+            }
+        }
     }
 
     /// The first rows, for the sample and the suggestions.
@@ -520,6 +543,8 @@ pub(crate) struct Judged {
     pub(crate) cell_errors: Vec<CellError>,
     pub(crate) readiness: Vec<ReadinessIssue>,
     duplicate_of: Option<DuplicateOf>,
+    /// The invoice's duplicate fingerprint, computed once for the duplicate check and the cache.
+    fingerprint: Option<Fingerprint>,
     /// Blocking readiness failures (stored as the cached invoice's issue count).
     blocking: u32,
 }
@@ -556,6 +581,7 @@ impl Judge<'_> {
                     cell_errors: errors.iter().map(cell_error).collect(),
                     readiness: Vec::new(),
                     duplicate_of: None,
+                    fingerprint: None,
                     blocking: 0,
                 };
             }
@@ -591,7 +617,8 @@ impl Judge<'_> {
             })
             .collect();
         let blocking = u32::try_from(report.blocking().count()).unwrap_or(u32::MAX);
-        let duplicate_of = self.duplicate(&invoice, row.line);
+        let fingerprint = invoice.fingerprint();
+        let duplicate_of = self.duplicate(&invoice, &fingerprint, row.line);
         let status = match (&duplicate_of, blocking) {
             (Some(_), _) => ImportRowStatus::Duplicate,
             (None, 0) => ImportRowStatus::Ready,
@@ -603,12 +630,17 @@ impl Judge<'_> {
             cell_errors: Vec::new(),
             readiness,
             duplicate_of,
+            fingerprint: Some(fingerprint),
             blocking,
         }
     }
 
-    fn duplicate(&mut self, invoice: &Invoice, line: u64) -> Option<DuplicateOf> {
-        let fingerprint = invoice.fingerprint();
+    fn duplicate(
+        &mut self,
+        invoice: &Invoice,
+        fingerprint: &Fingerprint,
+        line: u64,
+    ) -> Option<DuplicateOf> {
         let key = fingerprint_key(fingerprint.as_str());
         if invoice
             .creditor_reference
@@ -817,6 +849,7 @@ pub(crate) fn each_row(
                     cell_errors: vec![cell_error(&error)],
                     readiness: Vec::new(),
                     duplicate_of: None,
+                    fingerprint: None,
                     blocking: 0,
                 };
                 visit(
@@ -1041,47 +1074,74 @@ impl Engine {
                 format!("Importing {}", state.file_name),
             ));
             let context = PassContext::load(&store, &state, today)?;
-            let policy = ReadinessPolicy::new();
-            let mut counts = Counts::default();
             let account = state.origin().to_string();
-            let result = store.write_invoices(|writer| {
-                each_row(&state, &confirmed, &context, |_, judged| {
-                    counts.add(judged.status);
-                    if let (Some(invoice), ImportRowStatus::Ready | ImportRowStatus::NeedsFixing) =
-                        (&judged.invoice, judged.status)
-                    {
-                        let record = crate::cache::record(
-                            invoice,
-                            None,
-                            today,
-                            &policy,
-                            SOURCE_STATUS,
-                            now,
-                        )?;
-                        let record = casebridge_store::InvoiceRecord {
-                            issue_count: Some(judged.blocking),
-                            ..record
-                        };
-                        writer.write(&record, &record.payload.to_string())?;
+            let expected_rows = state.estimated_rows()?;
+            let state = &*state;
+            // Two threads: this one holds the write transaction while a producer reads, maps,
+            // judges and serialises rows, a bounded queue of batches between them (memory stays
+            // flat). The producer's outcome decides the commit: a file that fails half-way
+            // stages nothing.
+            let result = std::thread::scope(|scope| {
+                let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Staged>>(STAGE_QUEUE);
+                let (confirmed, context, sink, event) = (&confirmed, &context, &sink, &event);
+                let producer = scope.spawn(move || {
+                    let mut counts = Counts::default();
+                    let mut batch = Vec::with_capacity(STAGE_BATCH);
+                    each_row(state, confirmed, context, |_, judged| {
+                        counts.add(judged.status);
+                        if let (
+                            Some(invoice),
+                            Some(fingerprint),
+                            ImportRowStatus::Ready | ImportRowStatus::NeedsFixing,
+                        ) = (judged.invoice, judged.fingerprint, judged.status)
+                        {
+                            let edits = context.fixes_by_debtor.get(&invoice.debtor_key);
+                            batch.push(Staged::new(invoice, edits, fingerprint, judged.blocking)?);
+                            if batch.len() == STAGE_BATCH {
+                                let full = std::mem::replace(&mut batch, Vec::with_capacity(STAGE_BATCH));
+                                // A closed queue means the writer failed; its error is the one
+                                // reported, this one only stops the pass.
+                                batches.send(full).map_err(|_| EngineError::TaskPanicked)?;
+                            }
+                        }
+                        if counts.total % 50_000 == 0 {
+                            sink.emit(event(
+                                JobPhase::Progress,
+                                counts.total,
+                                format!("{} rows read", counts.total),
+                            ));
+                        }
+                        Ok(())
+                    })?;
+                    if !batch.is_empty() {
+                        batches.send(batch).map_err(|_| EngineError::TaskPanicked)?;
                     }
-                    if counts.total % 50_000 == 0 {
+                    Ok::<_, EngineError>(counts)
+                });
+                store.write_invoices(expected_rows, move |writer| {
+                    for batch in &received {
+                        for staged in &batch {
+                            writer.write(&staged.row(SOURCE_STATUS, now))?;
+                        }
+                    }
+                    let counts = producer.join().map_err(|_| EngineError::TaskPanicked)??;
+                    if writer.rebuilds_indexes() {
                         sink.emit(event(
                             JobPhase::Progress,
                             counts.total,
-                            format!("{} rows read", counts.total),
+                            format!("Indexing {} invoices for review", writer.written()),
                         ));
                     }
-                    Ok(())
+                    Ok::<_, EngineError>(counts)
                 })
             });
-            if let Err(error) = result {
-                sink.emit(event(
-                    JobPhase::Failed,
-                    counts.total,
-                    format!("Nothing was imported: {error}"),
-                ));
-                return Err(error);
-            }
+            let counts = match result {
+                Ok(counts) => counts,
+                Err(error) => {
+                    sink.emit(event(JobPhase::Failed, 0, format!("Nothing was imported: {error}")));
+                    return Err(error);
+                }
+            };
             let staged = counts.ready + counts.needs_fixing;
             sink.emit(event(
                 JobPhase::Finished,

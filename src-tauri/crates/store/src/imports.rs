@@ -4,28 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{CachedStatement, OptionalExtension, params};
+use rusqlite::{CachedStatement, OptionalExtension};
 
-use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::invoices::InvoiceRecord;
+use crate::invoices::{upsert_invoice, CacheRow, UPSERT_INVOICE_SQL};
 use crate::refs::SourceRef;
-use crate::sql::{date, ts};
-
-/// Inserts an invoice or refreshes it (keeping `first_seen_at`), as
-/// [`Store::upsert_invoices`] does for fetched invoices; parameters in the order
-/// [`InvoiceWriter::write`] binds them.
-const UPSERT_INVOICE_SQL: &str = "INSERT INTO invoices (provider, account, external_id, creditor_reference, \
-     debtor_key, debtor_name, fingerprint, issue_date, due_date, currency, outstanding, \
-     issue_count, payload_json, source_status, fetched_at, first_seen_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) \
-     ON CONFLICT (provider, account, external_id) DO UPDATE SET \
-     creditor_reference = excluded.creditor_reference, debtor_key = excluded.debtor_key, \
-     debtor_name = excluded.debtor_name, fingerprint = excluded.fingerprint, \
-     issue_date = excluded.issue_date, due_date = excluded.due_date, \
-     currency = excluded.currency, outstanding = excluded.outstanding, \
-     issue_count = excluded.issue_count, payload_json = excluded.payload_json, \
-     source_status = excluded.source_status, fetched_at = excluded.fetched_at";
+use crate::Store;
 
 /// The key a duplicate fingerprint is indexed by: its first 64 bits. Fingerprints are SHA-256
 /// hex, so 64 bits make an accidental match across a million invoices a one-in-10^7 event;
@@ -48,36 +32,47 @@ pub struct KnownInvoices {
     pub cached: HashMap<u64, i64>,
 }
 
+/// How many invoices one write must expect before [`Store::write_invoices`] rebuilds the
+/// cache's indexes instead of updating them row by row.
+pub const BULK_ROWS: u64 = 50_000;
+
+/// Drops the invoice cache's secondary indexes (those with SQL of their own; the UNIQUE key
+/// that upserts need stays) and returns the statements that recreate them, read from the
+/// schema itself so a later migration's index is rebuilt too.
+fn drop_secondary_invoice_indexes(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
 /// Inserts or refreshes invoices inside one write transaction, one prepared statement.
 pub struct InvoiceWriter<'t> {
     stmt: CachedStatement<'t>,
     written: usize,
+    rebuilds_indexes: bool,
 }
 
 impl InvoiceWriter<'_> {
-    /// Writes one invoice with its payload already serialised (the import serialises straight
-    /// from the domain type, skipping an intermediate JSON value). Refreshing keeps
-    /// `first_seen_at`, debtor fixes and submissions.
-    pub fn write(&mut self, inv: &InvoiceRecord, payload_json: &str) -> Result<()> {
-        self.stmt.execute(params![
-            inv.source.provider,
-            inv.source.account,
-            inv.source.external_id,
-            inv.creditor_reference,
-            inv.debtor_key,
-            inv.debtor_name,
-            inv.fingerprint,
-            inv.issue_date.as_ref().map(date),
-            inv.due_date.as_ref().map(date),
-            inv.currency,
-            inv.outstanding,
-            inv.issue_count,
-            payload_json,
-            inv.source_status,
-            ts(&inv.fetched_at),
-        ])?;
+    /// Writes one invoice (see [`CacheRow`]). Refreshing keeps `first_seen_at`, debtor
+    /// fixes and submissions.
+    pub fn write(&mut self, row: &CacheRow<'_>) -> Result<()> {
+        upsert_invoice(&mut self.stmt, row)?;
         self.written += 1;
         Ok(())
+    }
+
+    /// Whether the indexes are rebuilt at the end (see [`Store::write_invoices`]): the caller
+    /// may say so, as that takes a while for a million invoices.
+    pub fn rebuilds_indexes(&self) -> bool {
+        self.rebuilds_indexes
     }
 
     /// Invoices written so far.
@@ -89,8 +84,16 @@ impl InvoiceWriter<'_> {
 impl Store {
     /// Runs `f` with an [`InvoiceWriter`] in one transaction: everything `f` wrote is committed
     /// when it returns `Ok`, nothing when it returns `Err`.
+    ///
+    /// `expected_rows` is the caller's estimate of how many invoices `f` writes. When it is at
+    /// least [`BULK_ROWS`] and more than the cache holds already, the cache's secondary indexes
+    /// are dropped for the load and rebuilt before the commit (in the same transaction, so a
+    /// reader never sees them missing and a failure restores them): building an index by one
+    /// sort costs a fraction of a million random insertions into it, which spill the page cache
+    /// to disk over and over once an index outgrows it.
     pub fn write_invoices<T, E>(
         &self,
+        expected_rows: u64,
         f: impl FnOnce(&mut InvoiceWriter<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E>
     where
@@ -98,13 +101,33 @@ impl Store {
     {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(StoreError::from)?;
+        let rebuild = if expected_rows >= BULK_ROWS {
+            let cached: i64 = tx
+                .query_row("SELECT count(*) FROM invoices", [], |row| row.get(0))
+                .map_err(StoreError::from)?;
+            expected_rows > u64::try_from(cached).unwrap_or(0)
+        } else {
+            false
+        };
+        let dropped = if rebuild {
+            drop_secondary_invoice_indexes(&tx)?
+        } else {
+            Vec::new()
+        };
         let value = {
             let stmt = tx
                 .prepare_cached(UPSERT_INVOICE_SQL)
                 .map_err(StoreError::from)?;
-            let mut writer = InvoiceWriter { stmt, written: 0 };
+            let mut writer = InvoiceWriter {
+                stmt,
+                written: 0,
+                rebuilds_indexes: rebuild,
+            };
             f(&mut writer)?
         };
+        for create in &dropped {
+            tx.execute_batch(create).map_err(StoreError::from)?;
+        }
         tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
@@ -168,6 +191,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::invoices::InvoiceRecord;
 
     fn record(external_id: &str, fingerprint: &str) -> InvoiceRecord {
         InvoiceRecord {
@@ -192,9 +216,10 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let fp = "0123456789abcdef".repeat(4);
         let written = store
-            .write_invoices(|w| {
-                w.write(&record("1", &fp), "{\"a\":1}")?;
-                w.write(&record("2", &"f".repeat(64)), "{}")?;
+            .write_invoices(2, |w| {
+                assert!(!w.rebuilds_indexes(), "two invoices are updated in place");
+                w.write(&record("1", &fp).row("{\"a\":1}"))?;
+                w.write(&record("2", &"f".repeat(64)).row("{}"))?;
                 Ok::<_, StoreError>(w.written())
             })
             .unwrap();
@@ -210,8 +235,8 @@ mod tests {
     #[test]
     fn a_failed_stage_writes_nothing() {
         let store = Store::open_in_memory().unwrap();
-        let result: std::result::Result<(), StoreError> = store.write_invoices(|w| {
-            w.write(&record("1", &"a".repeat(64)), "{}")?;
+        let result: std::result::Result<(), StoreError> = store.write_invoices(1, |w| {
+            w.write(&record("1", &"a".repeat(64)).row("{}"))?;
             Err(StoreError::NotFound {
                 what: "test",
                 id: "stop".into(),
@@ -222,6 +247,52 @@ mod tests {
             store.known_invoices().unwrap().cached.is_empty(),
             "rolled back"
         );
+    }
+
+    fn invoice_indexes(store: &Store) -> Vec<(String, String)> {
+        store
+            .read(|conn| {
+                Ok(conn
+                    .prepare(
+                        "SELECT name, sql FROM sqlite_master \
+                         WHERE type = 'index' AND tbl_name = 'invoices' ORDER BY name",
+                    )?
+                    .query_map([], |row| Ok((row.get(0)?, row.get::<_, Option<String>>(1)?.unwrap_or_default())))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_bulk_load_rebuilds_every_index_and_the_lookups_use_them() {
+        let store = Store::open_in_memory().unwrap();
+        let before = invoice_indexes(&store);
+        assert!(before.len() >= 5, "unique key + secondary indexes: {before:?}");
+        let fp = "0123456789abcdef".repeat(4);
+        store
+            .write_invoices(BULK_ROWS, |w| {
+                assert!(w.rebuilds_indexes());
+                w.write(&record("1", &fp).row("{}"))?;
+                w.write(&record("1", &fp).row("{\"again\":true}"))?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert_eq!(invoice_indexes(&store), before, "rebuilt exactly as the migrations made them");
+        let known = store.known_invoices().unwrap();
+        assert_eq!(known.cached.len(), 1, "the upsert met the unique key: one invoice");
+    }
+
+    #[test]
+    fn a_failed_bulk_load_keeps_the_indexes_and_writes_nothing() {
+        let store = Store::open_in_memory().unwrap();
+        let before = invoice_indexes(&store);
+        let result: std::result::Result<(), StoreError> = store.write_invoices(BULK_ROWS * 10, |w| {
+            w.write(&record("1", &"a".repeat(64)).row("{}"))?;
+            Err(StoreError::NotFound { what: "test", id: "stop".into() })
+        });
+        assert!(result.is_err());
+        assert_eq!(invoice_indexes(&store), before);
+        assert!(store.known_invoices().unwrap().cached.is_empty());
     }
 
     #[test]

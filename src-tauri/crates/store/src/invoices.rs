@@ -50,6 +50,83 @@ pub struct InvoiceRecord {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// One invoice as the cache writes it: a record's columns, borrowed, with the payload already
+/// JSON text. The fetch path ([`Store::upsert_invoices`]) and the import's streaming writer
+/// ([`crate::InvoiceWriter`]) both write through it, so the two cannot drift apart.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheRow<'a> {
+    pub source: &'a SourceRef,
+    pub creditor_reference: Option<&'a str>,
+    pub debtor_key: &'a str,
+    pub debtor_name: &'a str,
+    pub fingerprint: Option<&'a str>,
+    pub issue_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub currency: Option<&'a str>,
+    pub outstanding: &'a str,
+    pub issue_count: Option<u32>,
+    pub payload_json: &'a str,
+    pub source_status: &'a str,
+    pub fetched_at: DateTime<Utc>,
+}
+
+impl InvoiceRecord {
+    /// This record as a row to write, with its payload serialised by the caller.
+    pub fn row<'a>(&'a self, payload_json: &'a str) -> CacheRow<'a> {
+        CacheRow {
+            source: &self.source,
+            creditor_reference: self.creditor_reference.as_deref(),
+            debtor_key: &self.debtor_key,
+            debtor_name: &self.debtor_name,
+            fingerprint: self.fingerprint.as_deref(),
+            issue_date: self.issue_date,
+            due_date: self.due_date,
+            currency: self.currency.as_deref(),
+            outstanding: &self.outstanding,
+            issue_count: self.issue_count,
+            payload_json,
+            source_status: &self.source_status,
+            fetched_at: self.fetched_at,
+        }
+    }
+}
+
+/// Inserts an invoice or refreshes it, keeping `first_seen_at` (and, because they live in
+/// other tables, debtor fixes and submissions).
+pub(crate) const UPSERT_INVOICE_SQL: &str = "INSERT INTO invoices (provider, account, external_id, \
+     creditor_reference, debtor_key, debtor_name, fingerprint, issue_date, due_date, currency, \
+     outstanding, issue_count, payload_json, source_status, fetched_at, first_seen_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) \
+     ON CONFLICT (provider, account, external_id) DO UPDATE SET \
+     creditor_reference = excluded.creditor_reference, debtor_key = excluded.debtor_key, \
+     debtor_name = excluded.debtor_name, fingerprint = excluded.fingerprint, \
+     issue_date = excluded.issue_date, due_date = excluded.due_date, \
+     currency = excluded.currency, outstanding = excluded.outstanding, \
+     issue_count = excluded.issue_count, payload_json = excluded.payload_json, \
+     source_status = excluded.source_status, fetched_at = excluded.fetched_at";
+
+/// Binds `row` to [`UPSERT_INVOICE_SQL`] and runs it.
+pub(crate) fn upsert_invoice(stmt: &mut rusqlite::Statement<'_>, row: &CacheRow<'_>) -> Result<()> {
+    stmt.execute(params![
+        row.source.provider,
+        row.source.account,
+        row.source.external_id,
+        row.creditor_reference,
+        row.debtor_key,
+        row.debtor_name,
+        row.fingerprint,
+        row.issue_date.as_ref().map(date),
+        row.due_date.as_ref().map(date),
+        row.currency,
+        row.outstanding,
+        row.issue_count,
+        row.payload_json,
+        row.source_status,
+        ts(&row.fetched_at),
+    ])?;
+    Ok(())
+}
+
 text_enum! {
     /// The tab an invoice falls in, in order of precedence.
     pub enum ReviewStatus {
@@ -128,7 +205,9 @@ impl SortKey {
             ValueRef::Null => SortKey::Missing,
             ValueRef::Integer(n) => SortKey::Number(n as f64),
             ValueRef::Real(x) => SortKey::Number(x),
-            ValueRef::Text(t) | ValueRef::Blob(t) if nocase => SortKey::Text(t.to_ascii_lowercase()),
+            ValueRef::Text(t) | ValueRef::Blob(t) if nocase => {
+                SortKey::Text(t.to_ascii_lowercase())
+            }
             ValueRef::Text(t) | ValueRef::Blob(t) => SortKey::Text(t.to_vec()),
         }
     }
@@ -367,37 +446,9 @@ impl Store {
     /// Returns the number of rows written.
     pub fn upsert_invoices(&self, invoices: &[InvoiceRecord]) -> Result<usize> {
         self.write(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO invoices (provider, account, external_id, creditor_reference, \
-                 debtor_key, debtor_name, fingerprint, issue_date, due_date, currency, outstanding, \
-                 issue_count, payload_json, source_status, fetched_at, first_seen_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) \
-                 ON CONFLICT (provider, account, external_id) DO UPDATE SET \
-                 creditor_reference = excluded.creditor_reference, debtor_key = excluded.debtor_key, \
-                 debtor_name = excluded.debtor_name, fingerprint = excluded.fingerprint, \
-                 issue_date = excluded.issue_date, due_date = excluded.due_date, \
-                 currency = excluded.currency, outstanding = excluded.outstanding, \
-                 issue_count = excluded.issue_count, payload_json = excluded.payload_json, \
-                 source_status = excluded.source_status, fetched_at = excluded.fetched_at",
-            )?;
+            let mut stmt = tx.prepare_cached(UPSERT_INVOICE_SQL)?;
             for inv in invoices {
-                stmt.execute(params![
-                    inv.source.provider,
-                    inv.source.account,
-                    inv.source.external_id,
-                    inv.creditor_reference,
-                    inv.debtor_key,
-                    inv.debtor_name,
-                    inv.fingerprint,
-                    inv.issue_date.as_ref().map(date),
-                    inv.due_date.as_ref().map(date),
-                    inv.currency,
-                    inv.outstanding,
-                    inv.issue_count,
-                    inv.payload.to_string(),
-                    inv.source_status,
-                    ts(&inv.fetched_at),
-                ])?;
+                upsert_invoice(&mut stmt, &inv.row(&inv.payload.to_string()))?;
             }
             Ok(invoices.len())
         })
@@ -479,9 +530,10 @@ impl Store {
                 page.iter().enumerate().map(|(n, id)| (*id, n)).collect();
             let mut stmt = conn.prepare_cached(&rows_sql)?;
             let mut rows = stmt
-                .query_map(named_params! { ":ids": serde_json::to_string(page).unwrap_or_default() }, |row| {
-                    Ok((row.get::<_, i64>("id")?, reviewed_from_row(row)?))
-                })?
+                .query_map(
+                    named_params! { ":ids": serde_json::to_string(page).unwrap_or_default() },
+                    |row| Ok((row.get::<_, i64>("id")?, reviewed_from_row(row)?)),
+                )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             rows.sort_by_key(|(id, _)| position.get(id).copied().unwrap_or(usize::MAX));
             Ok(rows.into_iter().map(|(_, row)| row).collect())

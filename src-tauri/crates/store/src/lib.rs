@@ -71,7 +71,7 @@ pub use documents::{
 pub use error::{KeychainOp, KeychainProblem, Result, StoreError};
 pub use imports::{fingerprint_key, InvoiceWriter, KnownInvoices};
 pub use invoices::{
-    DebtorOverride, InvoiceFilter, InvoiceQuery, InvoiceRecord, InvoiceSort, ReviewCounts,
+    DebtorOverride, InvoiceFilter, InvoiceQuery, InvoiceRecord, CacheRow, InvoiceSort, ReviewCounts,
     ReviewStatus, ReviewedInvoice,
 };
 pub use mapping_profiles::{MappingProfile, NewMappingProfile};
