@@ -674,6 +674,10 @@ async fn a_cancelled_fetch_stops_sending_and_keeps_what_it_read() {
         .expect("cancelled, not failed");
     assert_eq!(outcome.invoices.len(), 20, "two pages of ten");
     assert!(
+        outcome.invoices.iter().all(|i| !i.customer_deleted),
+        "a customer not read is not taken for deleted"
+    );
+    assert!(
         env.queries() <= 4,
         "count + at most one page more in flight: {}",
         env.queries()

@@ -21,9 +21,12 @@
 //! - [`QuickBooksClient::fetch_unpaid`] counts first (`SELECT COUNT(*)`),
 //!   tells the total to [`crate::ProgressSink::expected_total`], then reads
 //!   `SELECT * FROM Invoice WHERE Balance > '0' [AND TxnDate/DueDate …]
-//!   ORDERBY Id STARTPOSITION n MAXRESULTS 1000` pages in parallel, under
-//!   10 requests/s and 500/min per company, and the customers of those
-//!   invoices in batches (`WHERE Id IN (…)`), never one call per invoice.
+//!   ORDERBY Id STARTPOSITION n MAXRESULTS 1000` pages in parallel, taking
+//!   turns with the customers of those invoices in batches
+//!   (`WHERE Id IN (…)`, never one call per invoice) and with the company's
+//!   own reads. Pacing is the contract's client policy: at most 8 requests
+//!   in any second, 120 ms apart, 4 in flight (QuickBooks allows 10/s,
+//!   500/min and 10 in flight per company).
 //! - Voided invoices (balance 0, "Voided" note) and paid ones never come
 //!   back; the query already leaves them out and the mapping checks again.
 //!
