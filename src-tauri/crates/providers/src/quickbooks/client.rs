@@ -518,13 +518,10 @@ impl QuickBooksClient {
                 }),
             }
         }
-        // Sorting by a cached key moves each (large) invoice once, not
-        // log n times: 0.1 s less for 50,000 on a loaded machine.
-        outcome.invoices.sort_by_cached_key(|i| {
-            (
-                std::cmp::Reverse(i.created_at),
-                std::cmp::Reverse(i.invoice.source.clone()),
-            )
+        outcome.invoices.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.invoice.source.cmp(&a.invoice.source))
         });
         progress
             .invoices
