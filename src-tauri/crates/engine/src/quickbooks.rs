@@ -5,7 +5,6 @@
 //! Tokens live in the keychain ([`crate::oauth`]); SQLite keeps the realm, the environment and
 //! the company's name, country and home currency. In demo mode the API is the sandbox's fake.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use casebridge_auth::{AuthError, AuthorizedFlow, OAuthClient};
@@ -35,20 +34,6 @@ fn environment_name(environment: OAuthEnvironment) -> &'static str {
         OAuthEnvironment::Sandbox => "sandbox",
         OAuthEnvironment::Production => "production",
     }
-}
-
-/// Runs QuickBooks client calls on a blocking thread with the runtime's handle. Futures that
-/// page through customer batches are not `Send` (rustc cannot prove a closure over a borrowed
-/// id slice `Send` for every lifetime), and the shell runs every engine call on its
-/// multi-threaded runtime, which needs `Send` futures.
-async fn off_thread<T, F, Fut>(make: F) -> Result<T, EngineError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = T>,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(make())).await.map_err(|_| EngineError::TaskPanicked)
 }
 
 impl Engine {
@@ -171,9 +156,8 @@ impl Engine {
                 return Err(error);
             }
         };
-        let job = Arc::new(self.start_fetch(SOURCE, sink).await);
-        let fetching = job.clone();
-        let result = off_thread(move || async move { api.fetch_unpaid(&bearer, &filter, &*fetching).await }).await?;
+        let job = self.start_fetch(SOURCE, sink).await;
+        let result = api.fetch_unpaid(&bearer, &filter, &job).await;
         self.finish_fetch(&job, result).await
     }
 
@@ -187,18 +171,30 @@ impl Engine {
             return Ok(Vec::new());
         }
         let (api, bearer, _) = self.quickbooks_client().await?;
-        let (unpaid, settled) = off_thread(move || async move {
-            let mut unpaid = Vec::new();
-            let mut settled = Vec::new();
-            for (source_ref, id) in ids {
-                match api.fetch_invoice(&bearer, &id).await? {
-                    Rechecked::Unpaid(fetched) => unpaid.push(fetched.invoice),
-                    Rechecked::Settled(_) => settled.push((source_ref, id)),
-                }
+        let mut unpaid = Vec::new();
+        let mut settled = Vec::new();
+        for (source_ref, id) in ids {
+            match api.fetch_invoice(&bearer, &id).await? {
+                Rechecked::Unpaid(fetched) => unpaid.push(fetched.invoice),
+                Rechecked::Settled(_) => settled.push((source_ref, id)),
             }
-            Ok::<_, casebridge_providers::ProviderError>((unpaid, settled))
-        })
-        .await??;
+        }
         self.forget_settled(unpaid, "quickbooks", &record.account_id, settled).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The desktop shell spawns every engine call on its multi-threaded runtime: these futures
+    /// must be `Send`. Checked at compile time (the closure is type-checked, never run).
+    #[test]
+    fn quickbooks_futures_are_send() {
+        fn send<T: Send>(_: T) {}
+        let _ = |engine: &Engine, sink: Arc<dyn ProgressSink>, refs: &[String]| {
+            send(engine.fetch_quickbooks(FetchRequest::default(), sink));
+            send(engine.recheck_quickbooks_balances(refs));
+        };
     }
 }
