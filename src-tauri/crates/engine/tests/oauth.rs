@@ -426,3 +426,45 @@ async fn outside_demo_mode_a_sign_in_needs_the_app_credentials_first() {
     assert!(saved.ready && saved.secret_stored && !saved.demo);
     assert!(!format!("{saved:?}").contains("s3cret"));
 }
+
+/// At-source checks through the OAuth sources (here for the sign-in helpers; the Stripe side,
+/// with invoices paid and voided in the fake, is in `at_source.rs`). The demo fakes cannot
+/// change an invoice from outside, so this proves the QuickBooks and Zoho readers answer and
+/// each source keeps its own interval.
+#[tokio::test]
+async fn quickbooks_and_zoho_cases_are_checked_at_their_source_each_at_its_own_pace() {
+    use casebridge_engine::api::{CaseAtSource, CaseQuery, InvoiceFilter, InvoiceQuery, SourceCheckRequest, SubmitRequest};
+
+    let d = demo().await;
+    connect_quickbooks(&d, QUICKBOOKS_COMPANIES[1].0).await;
+    d.engine.fetch_quickbooks(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
+    let zoho = connect_zoho(&d).await;
+    let organization_id = zoho.organizations[1].organization_id.clone();
+    d.engine.choose_zoho_organization(ChooseOrganizationRequest { organization_id }).await.unwrap();
+    d.engine.fetch_zoho(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
+
+    let ready = d
+        .engine
+        .list_invoices(InvoiceQuery { filter: InvoiceFilter::Ready, limit: 1_000, ..Default::default() })
+        .await
+        .unwrap();
+    let two_of = |provider: &str| -> Vec<String> {
+        ready.rows.iter().filter(|r| r.provider == provider).take(2).map(|r| r.source_ref.clone()).collect()
+    };
+    let refs: Vec<String> = [two_of("quickbooks"), two_of("zoho")].concat();
+    assert_eq!(refs.len(), 4, "two ready invoices from each: {refs:?}");
+    d.engine.enqueue_submission(SubmitRequest { source_refs: refs }).await.unwrap();
+    let sent = d.engine.run_submissions(Arc::new(NoProgress), Default::default()).await.unwrap();
+    assert_eq!(sent.accepted, 4, "{sent:#?}");
+
+    let check = || d.engine.check_at_source(SourceCheckRequest { now: false }, Arc::new(NoProgress));
+    let first = check().await.unwrap();
+    assert_eq!((first.asked, first.open, first.failed), (4, 4, 0), "{first:?}");
+    let cases = d.engine.list_cases(CaseQuery::default()).await.unwrap().rows;
+    assert_eq!(cases.len(), 4);
+    assert!(cases.iter().all(|c| c.source_status == CaseAtSource::Open && c.source_checked_at.is_some()), "{cases:#?}");
+
+    assert_eq!(check().await.unwrap().asked, 0, "nothing is due right after a check");
+    *d.clock.0.lock().unwrap() += Duration::minutes(16);
+    assert_eq!(check().await.unwrap().asked, 2, "QuickBooks is due after 15 minutes, Zoho's daily quota waits an hour");
+}
