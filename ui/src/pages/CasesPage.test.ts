@@ -70,6 +70,7 @@ describe('CasesPage at-source checks', () => {
     expect(api.refreshCases).toHaveBeenCalledTimes(1);
     expect(api.checkAtSource).toHaveBeenCalledExactlyOnceWith({ now: false });
     expect(q('check-summary'), 'a background check says nothing').toBeNull();
+    expect(q('paid-at-source-banner'), 'nothing newly paid').toBeNull();
 
     q('check-at-source')?.click();
     for (let i = 0; i < 5; i++) await tick();
@@ -92,6 +93,7 @@ describe('CasesPage at-source checks', () => {
     for (let i = 0; i < 5; i++) await tick();
     flushSync();
     expect(q('check-progress')).toBeNull();
+    expect(q('paid-at-source-banner')?.textContent).toContain('1 invoice was paid at the source');
     expect(q('check-summary')?.textContent).toBe('Last check: 1 paid at source · 2 still open');
   });
 
