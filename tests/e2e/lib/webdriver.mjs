@@ -33,6 +33,15 @@ export class WebDriverError extends Error {
   }
 }
 
+/** A command the driver did not answer in time (see `request`'s `timeoutMs`). */
+export class WebDriverTimeout extends Error {
+  constructor(command, timeoutMs) {
+    super(`${command}: no reply within ${timeoutMs} ms`);
+    this.name = 'WebDriverTimeout';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 export class WebDriver {
   /** @param {string} baseUrl e.g. http://127.0.0.1:4444 */
   constructor(baseUrl) {
@@ -41,9 +50,15 @@ export class WebDriver {
     this.sessionId = null;
   }
 
-  async request(method, path, body) {
+  /**
+   * Sends one command. With `timeoutMs`, a reply that has not come by then
+   * rejects with a {@link WebDriverTimeout} (the request is dropped);
+   * without, it waits as long as the driver takes.
+   */
+  async request(method, path, body, { timeoutMs } = {}) {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const command = `${method} ${path}`;
+    let timer;
     const { status, text } = await new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -64,8 +79,11 @@ export class WebDriver {
         },
       );
       req.on('error', reject);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => req.destroy(new WebDriverTimeout(command, timeoutMs)), timeoutMs);
+      }
       req.end(payload);
-    });
+    }).finally(() => clearTimeout(timer));
     let parsed;
     try {
       parsed = JSON.parse(text);
@@ -81,8 +99,9 @@ export class WebDriver {
     return this.request(method, `/session/${this.sessionId}${path}`, body);
   }
 
-  async newSession(capabilities) {
-    const value = await this.request('POST', '/session', { capabilities: { alwaysMatch: capabilities } });
+  /** Starts the app's window; `timeoutMs` bounds the wait (see `request`). */
+  async newSession(capabilities, { timeoutMs } = {}) {
+    const value = await this.request('POST', '/session', { capabilities: { alwaysMatch: capabilities } }, { timeoutMs });
     this.sessionId = value.sessionId;
     return value;
   }

@@ -110,17 +110,11 @@ describe('file import in demo mode', () => {
   let zipPath;
   let errorFile;
 
-  const byTestId = (id, options) => app.waitForTestId(id, options);
-  const click = async (id) => d.click(await byTestId(id));
-  async function typeInto(id, text) {
-    const el = await byTestId(id);
-    await d.clear(el);
-    await d.sendKeys(el, text);
+  /** Opens a file the way a drop would (WebDriver cannot drop files): through the Import page's path field. */
+  async function openByPath(file) {
+    await app.typeInto('import-path', file);
+    await app.click('import-path-open');
   }
-
-  const waitUntil = (what, check, timeoutMs) => app.waitUntil(what, check, timeoutMs);
-  const waitText = (id, pattern, timeoutMs) => app.waitText(id, pattern, timeoutMs);
-
 
   const xdotool = (...args) => execFileSync('xdotool', args, { encoding: 'utf8', timeout: 10_000 }).trim();
 
@@ -148,16 +142,15 @@ describe('file import in demo mode', () => {
   });
 
   it('opens a Danish semicolon CSV by its path and says what it recognised', async () => {
-    await click('nav-import');
-    await byTestId('dropzone');
+    await app.click('nav-import');
+    await app.waitForTestId('dropzone');
     await app.screenshot('import-01-empty');
-    await typeInto('import-path', csvPath);
-    await click('import-path-open');
-    await byTestId('import-recognised');
+    await openByPath(csvPath);
+    await app.waitForTestId('import-recognised');
     assert.equal(await app.textOf('import-file-name'), 'Debitorer marts.csv');
-    const delimiter = await byTestId('import-delimiter');
+    const delimiter = await app.waitForTestId('import-delimiter');
     assert.equal(await d.property(delimiter, 'value'), ';');
-    assert.equal(await d.property(await byTestId('import-header-row'), 'value'), '2', 'the title row is skipped');
+    assert.equal(await d.property(await app.waitForTestId('import-header-row'), 'value'), '2', 'the title row is skipped');
     assert.match(await app.textOf('import-encoding-confidence'), /\d+ % sure/);
     await app.screenshot('import-02-recognised');
   });
@@ -178,34 +171,34 @@ describe('file import in demo mode', () => {
   });
 
   it('reads every row with the suggested mapping and shows the bad cell with its reason', async () => {
-    await click('mapping-confirm');
-    await byTestId('import-preview');
-    await waitText('import-summary', /3 rows ready, 2 need fixing, 0 duplicates/, 20_000);
+    await app.click('mapping-confirm');
+    await app.waitForTestId('import-preview');
+    await app.waitText('import-summary', /3 rows ready, 2 need fixing, 0 duplicates/, 20_000);
     // The amount column is to the right of the view: the table scrolls sideways.
-    await waitUntil('a bad cell', () => d.find('[data-testid="import-bad-cell"][data-kind="error"]'));
+    await app.waitUntil('a bad cell', () => d.find('[data-testid="import-bad-cell"][data-kind="error"]'));
     await d.execute('document.querySelector(\'[data-testid="import-bad-cell"][data-kind="error"]\').scrollIntoView({ block: "nearest", inline: "center" });');
     // WebDriver calls a cell in the virtual table's clipped viewport "not displayed"; the screenshot shows it.
     const bad = await d.find('[data-testid="import-bad-cell"][data-kind="error"]');
     assert.match(await d.attribute(bad, 'title'), /12x,50|amount/i);
     await app.screenshot('import-04-preview');
-    await click('import-filter-errors');
-    await waitUntil('only the unreadable row', async () => (await d.findAll('[data-testid="import-row"]')).length === 1);
+    await app.click('import-filter-errors');
+    await app.waitUntil('only the unreadable row', async () => (await d.findAll('[data-testid="import-row"]')).length === 1);
   });
 
   it('fixes the bad amount in place', async () => {
     const row = await app.waitFor('[data-testid="import-row"][data-key="4"]');
     await d.click(row);
-    await byTestId('import-row-editor');
+    await app.waitForTestId('import-row-editor');
     const invalid = await d.execute(
       'return [...document.querySelectorAll(\'[data-testid="import-row-editor"] input[aria-invalid="true"]\')].map((i) => i.dataset.testid);',
     );
     assert.equal(invalid.length, 1, `one bad cell: ${invalid}`);
     await app.screenshot('import-05-fixing');
-    await typeInto(invalid[0], '125,50');
-    await click('import-fix-save');
-    await waitText('import-summary', /4 rows ready, 1 needs fixing, 0 duplicates/, 20_000);
-    await click('import-filter-all');
-    await waitUntil('the fixed row is ready', async () => {
+    await app.typeInto(invalid[0], '125,50');
+    await app.click('import-fix-save');
+    await app.waitText('import-summary', /4 rows ready, 1 needs fixing, 0 duplicates/, 20_000);
+    await app.click('import-filter-all');
+    await app.waitUntil('the fixed row is ready', async () => {
       const status = await d.find('[data-testid="import-row"][data-key="4"] [data-testid="import-row-status"]');
       return status && /Ready/.test(await d.text(status));
     });
@@ -213,9 +206,9 @@ describe('file import in demo mode', () => {
   });
 
   it('exports the rows still to fix through the save dialog', async () => {
-    await click('import-export-errors');
+    await app.click('import-export-errors');
     // The shell opens GTK's save dialog on the test's X screen; type the path and save.
-    const dialog = await waitUntil('the save dialog', async () => {
+    const dialog = await app.waitUntil('the save dialog', async () => {
       const found = xdotool('search', '--name', 'Export rows to fix').split('\n').filter(Boolean);
       return found[0] ?? false;
     });
@@ -228,62 +221,58 @@ describe('file import in demo mode', () => {
     xdotool('key', '--clearmodifiers', 'ctrl+a');
     xdotool('type', '--delay', '20', errorFile);
     xdotool('key', 'Return');
-    await waitText('import-export-note', /Saved 1 row with their errors/, 20_000);
+    await app.waitText('import-export-note', /Saved 1 row with their errors/, 20_000);
     assert.ok(existsSync(errorFile) && statSync(errorFile).size > 0, `the error file was written to ${errorFile}`);
     await app.screenshot('import-07-exported');
   });
 
   it('stages the valid rows and links to Invoices', async () => {
-    await click('import-stage');
+    await app.click('import-stage');
     await sleep(300);
     await app.screenshot('import-08-staging');
-    await waitText('import-staged', /5 invoices added to Invoices/, 30_000);
+    await app.waitText('import-staged', /5 invoices added to Invoices/, 30_000);
     await app.screenshot('import-09-staged');
-    await click('import-open-invoices');
-    await byTestId('page-invoices');
+    await app.click('import-open-invoices');
+    await app.waitForTestId('page-invoices');
   });
 
   it('submits an imported invoice from Invoices like any other', async () => {
-    await typeInto('invoice-search', inv(1));
+    await app.typeInto('invoice-search', inv(1));
     const row = await app.waitFor('[data-testid="invoice-row"]', { timeoutMs: 20_000 });
     await d.click(await d.find('[data-testid="row-check"]', row));
-    await waitText('selection-count', /1 selected/);
+    await app.waitText('selection-count', /1 selected/);
     await app.screenshot('import-10-invoices');
-    await click('submit-selected');
-    await byTestId('submit-confirm');
+    await app.click('submit-selected');
+    await app.waitForTestId('submit-confirm');
     assert.match(await app.textOf('submit-send'), /Send 1 case/);
-    await click('submit-send');
-    await byTestId('submit-results', { timeoutMs: 60_000 });
-    const accepted = await d.findAll('[data-testid="result-item"][data-state="accepted"]');
+    const accepted = await app.sendSubmission();
     assert.equal(accepted.length, 1, 'the agency sandbox accepted the imported invoice');
     await app.screenshot('import-11-submitted');
-    await click('submit-close');
+    await app.click('submit-close');
   });
 
   it('matches a ZIP of invoice PDFs to the imported invoices and approves the sure matches', async () => {
-    await click('nav-import');
-    await click('import-start-over');
-    await typeInto('import-path', zipPath);
-    await click('import-path-open');
-    await byTestId('import-documents', { timeoutMs: 20_000 });
-    await waitText('documents-summary', /3 files: 2 matched, 0 to choose, 1 unmatched/);
+    await app.click('nav-import');
+    await app.click('import-start-over');
+    await openByPath(zipPath);
+    await app.waitForTestId('import-documents', { timeoutMs: 20_000 });
+    await app.waitText('documents-summary', /3 files: 2 matched, 0 to choose, 1 unmatched/);
     await app.screenshot('import-12-documents');
     assert.match(await app.textOf('documents-approve-all'), /Approve 2 sure matches/);
-    await click('documents-approve-all');
-    await waitText('documents-outcome', /2 documents stored/, 30_000);
+    await app.click('documents-approve-all');
+    await app.waitText('documents-outcome', /2 documents stored/, 30_000);
     const approved = await d.findAll('[data-testid="document-upload"]');
     assert.equal(approved.length, 2);
     await app.screenshot('import-13-approved');
   });
 
   it('reads the same in the dark theme', async () => {
-    await click('nav-settings');
-    await click('theme-dark');
-    await click('nav-import');
-    await click('import-start-over');
-    await typeInto('import-path', csvPath);
-    await click('import-path-open');
-    await byTestId('import-mapping');
+    await app.click('nav-settings');
+    await app.click('theme-dark');
+    await app.click('nav-import');
+    await app.click('import-start-over');
+    await openByPath(csvPath);
+    await app.waitForTestId('import-mapping');
     await app.screenshot('import-14-dark-mapping');
     await d.pressKeys(K.Escape);
   });

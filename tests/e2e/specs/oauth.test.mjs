@@ -26,27 +26,9 @@ describe('QuickBooks and Zoho in demo mode', () => {
   let app;
   let d;
 
-  // ---- helpers over the harness's WebDriver client ------------------------
-  const byTestId = (id, options) => app.waitForTestId(id, options);
-  const click = async (id) => d.click(await byTestId(id));
-  const exists = async (id) => (await d.find(`[data-testid="${id}"]`)) !== null;
-
-  const waitUntil = (what, check, timeoutMs) => app.waitUntil(what, check, timeoutMs);
-  const waitText = (id, pattern, timeoutMs) => app.waitText(id, pattern, timeoutMs);
-
-
-  const invoke = (command, args) => app.invoke(command, args);
-
-  async function typeInto(id, text) {
-    const el = await byTestId(id);
-    await d.clear(el);
-    if (text !== '') await d.sendKeys(el, text);
-    else await d.execute('arguments[0].dispatchEvent(new Event("input", { bubbles: true }));', [elementRef(el)]);
-  }
-
   /** The consent page's address, as the waiting card offers it for copying. */
   async function authorizeUrl(provider) {
-    const url = await waitUntil(`${provider}'s sign-in address`, () =>
+    const url = await app.waitUntil(`${provider}'s sign-in address`, () =>
       d.execute(`return document.querySelector('[data-testid="${provider}-authorize-url"]')?.textContent ?? '';`),
     );
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\//, 'the demo consent page is the local fake');
@@ -93,12 +75,6 @@ describe('QuickBooks and Zoho in demo mode', () => {
       .replace(/&amp;/g, '&');
   }
 
-  const selectionCount = async () => {
-    const text = await app.textOf('selection-count');
-    const m = /([\d,]+) selected/.exec(text);
-    return m ? Number(m[1].replace(/,/g, '')) : 0;
-  };
-
   before(async () => {
     app = await launchApp();
     d = app.driver;
@@ -111,27 +87,27 @@ describe('QuickBooks and Zoho in demo mode', () => {
   // ---- QuickBooks ---------------------------------------------------------
 
   it('shows both OAuth cards ready to connect, with their health', async () => {
-    await click('nav-integrations');
-    await byTestId('integration-quickbooks');
+    await app.click('nav-integrations');
+    await app.waitForTestId('integration-quickbooks');
     assert.match(await app.textOf('quickbooks-connect-start'), /Connect QuickBooks/);
     assert.match(await app.textOf('zoho-connect-start'), /Connect Zoho Books/);
     await app.screenshot('oauth-01-integrations');
   });
 
   it('waits for the browser with Cancel, and Cancel goes back to the button', async () => {
-    await click('quickbooks-connect-start');
-    await waitText('quickbooks-waiting', /Waiting for you to approve in your browser/);
+    await app.click('quickbooks-connect-start');
+    await app.waitText('quickbooks-waiting', /Waiting for you to approve in your browser/);
     await authorizeUrl('quickbooks');
-    const zohoStart = await byTestId('zoho-connect-start');
+    const zohoStart = await app.waitForTestId('zoho-connect-start');
     assert.equal(await d.property(zohoStart, 'disabled'), true, 'one sign-in at a time');
     await app.screenshot('oauth-02-quickbooks-waiting');
-    await click('quickbooks-cancel');
-    await waitUntil('the waiting box to go', async () => !(await exists('quickbooks-waiting')));
+    await app.click('quickbooks-cancel');
+    await app.waitUntil('the waiting box to go', async () => !(await app.exists('quickbooks-waiting')));
     assert.equal(await d.find('[data-testid="integration-quickbooks"] [data-testid="error-notice"]'), null, 'Cancel is no error');
   });
 
   it('says so when access is declined on the consent page', async () => {
-    await click('quickbooks-connect-start');
+    await app.click('quickbooks-connect-start');
     await decide(await authorizeUrl('quickbooks'), 'deny');
     const notice = await app.waitFor('[data-testid="quickbooks-connect"] [data-testid="error-notice"]', { timeoutMs: 20_000 });
     assert.match(await d.text(notice), /access was declined/);
@@ -140,11 +116,11 @@ describe('QuickBooks and Zoho in demo mode', () => {
   });
 
   it('connects QuickBooks to the company picked on the consent page, shown by name', async () => {
-    await click('quickbooks-connect-start');
+    await app.click('quickbooks-connect-start');
     await decide(await authorizeUrl('quickbooks'), 'allow', { realmId: QUICKBOOKS_REALM });
-    await waitText('quickbooks-connected', QUICKBOOKS_COMPANY, 20_000);
-    await waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
-    await waitText('health-quickbooks-last-success', /never/);
+    await app.waitText('quickbooks-connected', QUICKBOOKS_COMPANY, 20_000);
+    await app.waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
+    await app.waitText('health-quickbooks-last-success', /never/);
     await app.screenshot('oauth-04-quickbooks-connected');
   });
 
@@ -153,26 +129,26 @@ describe('QuickBooks and Zoho in demo mode', () => {
   let chosenOrg;
 
   it('connects Zoho and asks for the organization, none preselected; Esc puts it off', async () => {
-    await click('zoho-connect-start');
+    await app.click('zoho-connect-start');
     await decide(await authorizeUrl('zoho'), 'allow');
-    await byTestId('org-picker', { timeoutMs: 20_000 });
+    await app.waitForTestId('org-picker', { timeoutMs: 20_000 });
     const radios = await d.findAll('[data-testid="org-option"] input[type="radio"]');
     assert.ok(radios.length >= 1, 'at least one organization to choose');
     for (const radio of radios) assert.equal(await d.property(radio, 'checked'), false, 'nothing is preselected');
     await app.screenshot('oauth-05-zoho-organizations');
 
     // Confirming without a choice says what to do.
-    await click('org-confirm');
-    await waitText('org-problem', /Choose an organization/);
+    await app.click('org-confirm');
+    await app.waitText('org-problem', /Choose an organization/);
 
     await d.pressKeys(K.Escape);
-    await waitUntil('the picker to close on Esc', async () => !(await exists('org-picker')));
-    await waitText('zoho-needs-org', /no organization is chosen yet/);
+    await app.waitUntil('the picker to close on Esc', async () => !(await app.exists('org-picker')));
+    await app.waitText('zoho-needs-org', /no organization is chosen yet/);
   });
 
   it('chooses the organization from the card and confirms it', async () => {
-    await click('zoho-choose-org');
-    await byTestId('org-picker');
+    await app.click('zoho-choose-org');
+    await app.waitForTestId('org-picker');
     const options = await d.findAll('[data-testid="org-option"]');
     // The last active one: a deliberate choice, not the default at the top.
     let target = null;
@@ -185,9 +161,9 @@ describe('QuickBooks and Zoho in demo mode', () => {
     chosenOrg = await d.execute('return arguments[0].querySelector(".name").firstChild.textContent.trim();', [elementRef(target)]);
     assert.ok(chosenOrg, 'the option shows a name');
     await d.click(target);
-    await click('org-confirm');
-    await waitUntil('the picker to close', async () => !(await exists('org-picker')), 20_000);
-    await waitText('zoho-connected', new RegExp(`Connected to ${chosenOrg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await app.click('org-confirm');
+    await app.waitUntil('the picker to close', async () => !(await app.exists('org-picker')), 20_000);
+    await app.waitText('zoho-connected', new RegExp(`Connected to ${chosenOrg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.equal(await app.textOf('health-zoho-account'), chosenOrg, 'the card names the chosen organization');
     await app.screenshot('oauth-06-zoho-connected');
   });
@@ -196,13 +172,13 @@ describe('QuickBooks and Zoho in demo mode', () => {
 
   for (const provider of ['quickbooks', 'zoho']) {
     it(`fetches ${provider} unpaid invoices with progress`, async () => {
-      await click(`${provider}-fetch-start`);
-      const during = await waitText(`${provider}-fetch-status`, /Fetching|Fetched/);
+      await app.click(`${provider}-fetch-start`);
+      const during = await app.waitText(`${provider}-fetch-status`, /Fetching|Fetched/);
       if (/Fetching/.test(during)) await app.screenshot(`oauth-07-${provider}-fetching`);
-      await waitText(`${provider}-fetch-status`, /Fetched [\d,]+ unpaid invoices/, 180_000);
+      await app.waitText(`${provider}-fetch-status`, /Fetched [\d,]+ unpaid invoices/, 180_000);
       const fetched = Number((await app.textOf(`${provider}-fetch-status`)).match(/Fetched ([\d,]+)/)[1].replace(/,/g, ''));
       assert.ok(fetched > 0, `${provider} gave unpaid invoices`);
-      await waitText(`health-${provider}-last-success`, /just now|seconds? ago|minute/);
+      await app.waitText(`health-${provider}-last-success`, /just now|seconds? ago|minute/);
       await app.screenshot(`oauth-08-${provider}-fetched`);
     });
   }
@@ -210,9 +186,9 @@ describe('QuickBooks and Zoho in demo mode', () => {
   // ---- submit one from each ----------------------------------------------------
 
   it('submits one QuickBooks and one Zoho invoice to the agency', async () => {
-    const agency = await invoke('agency_connection');
+    const agency = await app.invoke('agency_connection');
     assert.ok(agency, 'demo mode comes with the agency sandbox connected');
-    const page = await invoke('list_invoices', {
+    const page = await app.invoke('list_invoices', {
       query: { filter: 'ready', search: null, sort: 'issue_date', descending: true, offset: 0, limit: 1000 },
     });
     const pick = (provider) => page.rows.find((r) => r.provider === provider && r.creditorReference);
@@ -220,40 +196,38 @@ describe('QuickBooks and Zoho in demo mode', () => {
     assert.ok(chosen[0], 'a ready QuickBooks invoice');
     assert.ok(chosen[1], 'a ready Zoho invoice');
 
-    await click('nav-invoices');
-    await click('filter-ready');
+    await app.click('nav-invoices');
+    await app.click('filter-ready');
     for (const row of chosen) {
-      await typeInto('invoice-search', row.creditorReference);
+      await app.typeInto('invoice-search', row.creditorReference);
       const check = await app.waitFor(`[data-testid="invoice-row"][data-key="${row.sourceRef}"] [data-testid="row-check"]`);
       if ((await d.attribute(check, 'aria-checked')) !== 'true') await d.click(check);
     }
-    await typeInto('invoice-search', '');
-    await waitUntil('two selected', async () => (await selectionCount()) === 2);
+    await app.typeInto('invoice-search', '');
+    await app.waitUntil('two selected', async () => (await app.selectionCount()) === 2);
     await app.screenshot('oauth-09-selected');
 
-    await click('submit-selected');
-    await byTestId('submit-confirm');
+    await app.click('submit-selected');
+    await app.waitForTestId('submit-confirm');
     for (const row of chosen) {
       assert.ok(await d.find(`[data-testid="will-send-item"][data-key="${row.sourceRef}"]`), `${row.provider} invoice will be sent`);
     }
     await app.screenshot('oauth-10-confirm');
-    await click('submit-send');
-    await byTestId('submit-results', { timeoutMs: 60_000 });
-    const accepted = await d.findAll('[data-testid="result-item"][data-state="accepted"]');
+    const accepted = await app.sendSubmission();
     assert.equal(accepted.length, 2, 'both cases accepted by the agency sandbox');
     await app.screenshot('oauth-11-submitted');
-    await click('submit-close');
+    await app.click('submit-close');
   });
 
   it('shows both connections healthy on Integrations, in the dark theme too', async () => {
-    await click('nav-integrations');
-    await waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
-    await waitText('health-zoho-account', /\S/);
+    await app.click('nav-integrations');
+    await app.waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
+    await app.waitText('health-zoho-account', /\S/);
     await app.screenshot('oauth-12-health');
-    await click('nav-settings');
-    await click('theme-dark');
-    await click('nav-integrations');
-    await byTestId('health-zoho');
+    await app.click('nav-settings');
+    await app.click('theme-dark');
+    await app.click('nav-integrations');
+    await app.waitForTestId('health-zoho');
     await app.screenshot('oauth-13-health-dark');
   });
 });
