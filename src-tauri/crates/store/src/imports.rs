@@ -53,6 +53,26 @@ fn drop_secondary_invoice_indexes(conn: &rusqlite::Connection) -> Result<Vec<Str
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
+/// Copies the WAL into the database file from a connection of its own, so readers and writers
+/// of the store's connection carry on (a passive checkpoint never blocks them). If the app
+/// exits first, the next open finishes the job: the WAL is valid either way.
+fn checkpoint_in_background(path: std::path::PathBuf) {
+    let spawned = std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            let result = rusqlite::Connection::open(&path).and_then(|conn| {
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            });
+            if let Err(error) = result {
+                tracing::warn!(%error, "the checkpoint after a bulk load failed; SQLite retries it later");
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "could not start the checkpoint after a bulk load; SQLite does it on a later commit");
+    }
+}
+
 /// Inserts or refreshes invoices inside one write transaction, one prepared statement.
 pub struct InvoiceWriter<'t> {
     stmt: CachedStatement<'t>,
@@ -136,7 +156,20 @@ impl Store {
             tx.execute_batch("PRAGMA cache_size = -2000; PRAGMA threads = 0;")
                 .map_err(StoreError::from)?;
         }
+        if rebuild {
+            // The commit is durable once the WAL is synced; copying a million invoices' pages
+            // into the database file (seconds) need not hold up the caller or this connection.
+            tx.execute_batch("PRAGMA wal_autocheckpoint = 0")
+                .map_err(StoreError::from)?;
+        }
         tx.commit().map_err(StoreError::from)?;
+        if rebuild {
+            conn.execute_batch("PRAGMA wal_autocheckpoint = 1000")
+                .map_err(StoreError::from)?;
+            if let Some(path) = conn.path().filter(|p| !p.is_empty()) {
+                checkpoint_in_background(path.into());
+            }
+        }
         Ok(value)
     }
 
@@ -288,6 +321,27 @@ mod tests {
         assert_eq!(invoice_indexes(&store), before, "rebuilt exactly as the migrations made them");
         let known = store.known_invoices().unwrap();
         assert_eq!(known.cached.len(), 1, "the upsert met the unique key: one invoice");
+    }
+
+    #[test]
+    fn a_bulk_load_to_a_file_is_there_when_the_file_is_opened_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("casebridge.sqlite");
+        let store = Store::open(&path).unwrap();
+        store
+            .write_invoices(BULK_ROWS, |w| {
+                w.write(&record("1", &"b".repeat(64)).row("{}"))?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        drop(store);
+        let reopened = Store::open(&path).unwrap();
+        assert_eq!(reopened.known_invoices().unwrap().cached.len(), 1);
+        assert_eq!(
+            invoice_indexes(&reopened),
+            invoice_indexes(&Store::open_in_memory().unwrap()),
+            "every index as a fresh store has it"
+        );
     }
 
     #[test]
