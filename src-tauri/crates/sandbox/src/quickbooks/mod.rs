@@ -157,7 +157,10 @@ impl Default for QuickBooksConfig {
     }
 }
 
-/// One company's books, each list sorted by numeric id.
+/// One company's books, each list sorted by numeric id. Shared as
+/// `Arc<Books>`: a query renders its page from its own handle without
+/// holding the state lock, and writers copy on write.
+#[derive(Clone)]
 pub(crate) struct Books {
     pub company: FakeCompany,
     pub customers: Vec<FakeQboCustomer>,
@@ -232,7 +235,7 @@ impl Arrivals {
 }
 
 pub(crate) struct Data {
-    pub books: HashMap<String, Books>,
+    pub books: HashMap<String, Arc<Books>>,
     /// Fixed tokens and whether they still work.
     pub tokens: HashMap<String, bool>,
     pub oauth: Option<OAuthHandle>,
@@ -269,7 +272,7 @@ impl QboState {
                 .map(|(company, data)| {
                     (
                         company.realm_id.clone(),
-                        Books::new(company.clone(), *data, seed, now),
+                        Arc::new(Books::new(company.clone(), *data, seed, now)),
                     )
                 })
                 .collect(),
@@ -362,7 +365,7 @@ impl QuickBooksHandle {
     /// `None` for an unknown company.
     pub fn insert_customer(&self, realm_id: &str, mut customer: FakeQboCustomer) -> Option<String> {
         let mut data = self.state.lock();
-        let books = data.books.get_mut(realm_id)?;
+        let books = Arc::make_mut(data.books.get_mut(realm_id)?);
         if customer.id.is_empty() {
             customer.id = books.next_id();
         }
@@ -380,7 +383,7 @@ impl QuickBooksHandle {
         invoices: impl IntoIterator<Item = FakeQboInvoice>,
     ) -> Option<Vec<String>> {
         let mut data = self.state.lock();
-        let books = data.books.get_mut(realm_id)?;
+        let books = Arc::make_mut(data.books.get_mut(realm_id)?);
         let mut ids = Vec::new();
         for mut invoice in invoices {
             if invoice.id.is_empty() {
@@ -404,7 +407,7 @@ impl QuickBooksHandle {
         let found = data
             .books
             .get_mut(realm_id)
-            .and_then(|b| b.invoices.iter_mut().find(|i| i.id == id));
+            .and_then(|b| Arc::make_mut(b).invoices.iter_mut().find(|i| i.id == id));
         match found {
             Some(invoice) => {
                 change(invoice);
@@ -421,7 +424,12 @@ impl QuickBooksHandle {
         let Some(books) = data.books.get_mut(realm_id) else {
             return false;
         };
-        *books = Books::new(books.company.clone(), seed, self.state.seed, now);
+        *books = Arc::new(Books::new(
+            books.company.clone(),
+            seed,
+            self.state.seed,
+            now,
+        ));
         true
     }
 
