@@ -3,6 +3,8 @@
 //! and turning `Fault` bodies (also those inside HTTP 200) into
 //! [`ProviderError`]s.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use casebridge_domain::Provider;
@@ -232,11 +234,36 @@ pub(crate) struct TransportOptions {
     pub throttle_wait: Duration,
 }
 
+/// The pacer of each company (and pacing) this process talks to, shared by
+/// every client for it. QuickBooks counts requests per company whichever
+/// client sends them, and the engine makes a client per operation (a
+/// fetch, the re-read before submission, a check at source): with a pacer
+/// each, operations back to back went over 10/s together and met a 429 and
+/// its minute's pause. Kept for the life of the process (a few hundred
+/// bytes per company).
+fn shared_pacer(company: &Url, windows: &[RateWindow]) -> Arc<Pacer> {
+    type Key = (String, Vec<(u32, Duration)>);
+    static PACERS: OnceLock<Mutex<HashMap<Key, Arc<Pacer>>>> = OnceLock::new();
+    let key = (
+        company.as_str().to_owned(),
+        windows.iter().map(|w| (w.limit, w.window)).collect(),
+    );
+    // No await inside, so a poisoned lock still holds a usable map.
+    let mut pacers = PACERS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    pacers
+        .entry(key)
+        .or_insert_with(|| Arc::new(Pacer::new(windows)))
+        .clone()
+}
+
 /// A configured connection to one QuickBooks company (realm).
 pub(crate) struct Transport {
     http: reqwest::Client,
     company: Url,
-    pacer: Pacer,
+    pacer: Arc<Pacer>,
     retry: RetryPolicy,
     throttle_wait: Duration,
 }
@@ -268,8 +295,8 @@ impl Transport {
             .map_err(|source| ProviderError::HttpClient { source })?;
         Ok(Transport {
             http,
+            pacer: shared_pacer(&company, &options.windows),
             company,
-            pacer: Pacer::new(&options.windows),
             retry: RetryPolicy {
                 max_attempts: options.retry.max_attempts.max(1),
                 ..options.retry
@@ -468,6 +495,35 @@ mod tests {
             fault,
             request_id: None,
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn clients_for_one_company_share_its_pacing() {
+        let base = Url::parse("http://127.0.0.1:9").expect("url");
+        let options = TransportOptions {
+            timeout: Duration::from_secs(1),
+            retry: RetryPolicy::default(),
+            windows: vec![RateWindow {
+                limit: 2,
+                window: Duration::from_secs(1),
+            }],
+            throttle_wait: Duration::from_secs(1),
+        };
+        let transport = |realm: &str| Transport::new(&base, realm, options.clone()).expect("ok");
+        let (first, second, other) = (transport("7001"), transport("7001"), transport("7002"));
+        let no_report = |_: Duration| {};
+        assert_eq!(first.pacer.acquire(&no_report).await, Duration::ZERO);
+        assert_eq!(first.pacer.acquire(&no_report).await, Duration::ZERO);
+        assert_eq!(
+            second.pacer.acquire(&no_report).await,
+            Duration::from_secs(1),
+            "a second client for the company waits for the first one's window"
+        );
+        assert_eq!(
+            other.pacer.acquire(&no_report).await,
+            Duration::ZERO,
+            "another company has its own"
+        );
     }
 
     #[test]
