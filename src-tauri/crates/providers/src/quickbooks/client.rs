@@ -77,26 +77,31 @@ impl Default for QuickBooksOptions {
             request_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             page_size: MAX_PAGE_SIZE,
-            // The contract's client policy (reference §7): at most 4 in
-            // flight per company, well under QuickBooks' 10.
-            concurrency: 4,
-            // ... and at most 8 requests in any second, as we send them.
-            // At least 120 ms apart as well: QuickBooks counts arrivals,
-            // and a burst that leaves late can share a second with the
-            // next one (seen on a loaded machine). Any 11 starts then span
-            // at least 1.24 s, so QuickBooks' 10/s holds unless arrivals
-            // bunch by more than 240 ms; a minute holds at most 480 starts
-            // (its 500/min is shared with the company's other apps). Only
-            // one start in eight waits on the second-long window, so a
-            // late timer wake-up costs once a second, not on every request.
+            // QuickBooks' own limits (reference §7), with margins: 10 requests per company
+            // and app in any second, 500 per company in any minute, 10 in flight. The
+            // reference's suggested client policy (8/s, 4 in flight) would cap a fetch at 80 %
+            // of the per-second limit; issue 5 asks for at least 90 % and never over, so the
+            // windows below are QuickBooks' own, measured by when we send:
+            // - 8 in flight leaves 2 of the 10 for the company's other work;
+            // - 10 starts per 1.05 s, and at least 95 ms apart, so a burst that leaves late
+            //   cannot share an arrival second with the next one unless arrivals bunch by
+            //   more than 50 ms per request;
+            // - 500 per 61 s: the minute limit with a second's margin for clock skew.
+            // `make bench` (qbo-fetch) checks the fake never counts 11 in a second or 501 in a
+            // minute.
+            concurrency: 8,
             rate_windows: vec![
                 RateWindow {
-                    limit: 8,
-                    window: Duration::from_secs(1),
+                    limit: 10,
+                    window: Duration::from_millis(1_050),
                 },
                 RateWindow {
                     limit: 1,
-                    window: Duration::from_millis(120),
+                    window: Duration::from_millis(95),
+                },
+                RateWindow {
+                    limit: 500,
+                    window: Duration::from_secs(61),
                 },
             ],
             throttle_wait: Duration::from_secs(60),
@@ -875,33 +880,31 @@ mod tests {
     use super::*;
     use crate::ratelimit::Pacer;
 
-    /// The default pacing, on a paused clock: the contract's 8 requests in
-    /// any second (as sent), the long-run rate right at it, and 11 starts
-    /// (one more than QuickBooks' 10/s) never closer than 1.24 s, the room
-    /// left for arrivals that bunch on the way.
+    /// The default pacing, on a paused clock: never more than QuickBooks' 10 starts in any
+    /// 1.05 s or 500 in any 61 s, at least 95 ms apart, and right at those limits (no slack
+    /// that would leave the bench under 90 %).
     #[tokio::test(start_paused = true)]
-    async fn the_default_pacing_sends_eight_a_second_spread_out() {
+    async fn the_default_pacing_keeps_to_quickbooks_limits_with_margins() {
         let pacer = Pacer::new(&QuickBooksOptions::default().rate_windows);
         let begin = Instant::now();
         let mut starts = Vec::new();
-        for _ in 0..200 {
+        for _ in 0..560 {
             pacer.acquire(&no_waiting).await;
             starts.push(Instant::now().duration_since(begin));
         }
-        for (i, t) in starts.iter().enumerate() {
-            let in_second = starts[i..]
-                .iter()
-                .take_while(|u| **u < *t + Duration::from_secs(1))
-                .count();
-            assert!(in_second <= 8, "{in_second} starts within 1 s of {t:?}");
-        }
         for pair in starts.windows(2) {
-            assert!(pair[1] - pair[0] >= Duration::from_millis(120), "{pair:?}");
+            assert!(pair[1] - pair[0] >= Duration::from_millis(95), "{pair:?}");
         }
         for eleven in starts.windows(11) {
-            assert!(eleven[10] - eleven[0] >= Duration::from_millis(1_240));
+            assert!(eleven[10] - eleven[0] >= Duration::from_millis(1_050), "{eleven:?}");
         }
-        // 8 a second from the start: the 193rd start opens second 24.
-        assert_eq!(starts[192], Duration::from_secs(24));
+        for run in starts.windows(501) {
+            assert!(run[500] - run[0] >= Duration::from_secs(61));
+        }
+        // Ten per 1.05 s from the start: the 11th start opens at 1.05 s, the 500th by 52.5 s,
+        // and the 501st waits for the minute window.
+        assert_eq!(starts[10], Duration::from_millis(1_050));
+        assert!(starts[499] <= Duration::from_millis(52_500), "{:?}", starts[499]);
+        assert_eq!(starts[500], Duration::from_secs(61));
     }
 }
