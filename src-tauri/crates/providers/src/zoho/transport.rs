@@ -3,7 +3,7 @@
 //! an error whatever the HTTP status) and the daily quota headers.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use casebridge_domain::Provider;
@@ -212,7 +212,6 @@ pub(crate) struct Transport {
     base: Url,
     retry: RetryPolicy,
     budget: RateBudget,
-    limiters: Mutex<HashMap<String, Arc<RateLimiter>>>,
     quotas: Mutex<HashMap<String, QuotaState>>,
 }
 
@@ -260,16 +259,31 @@ impl Transport {
                 ..retry
             },
             budget,
-            limiters: Mutex::new(HashMap::new()),
             quotas: Mutex::new(HashMap::new()),
         })
     }
 
+    /// The pacing of one organization at this API domain, shared by every client in the
+    /// process: Zoho counts requests per organization whichever client sends them, and the
+    /// engine makes a client per operation (a fetch, the re-read before submission, a check
+    /// at source), so a limiter per client would let two of them together go over 100/min.
     fn limiter(&self, scope: &str) -> Arc<RateLimiter> {
+        type Key = (String, String, u32, u32, Duration);
+        static LIMITERS: OnceLock<Mutex<HashMap<Key, Arc<RateLimiter>>>> = OnceLock::new();
+        let key = (
+            self.base.as_str().to_owned(),
+            scope.to_owned(),
+            self.budget.global,
+            self.budget.per_endpoint,
+            self.budget.window,
+        );
         // No await inside: poison can only come from a panic mid-insert.
-        let mut limiters = self.limiters.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut limiters = LIMITERS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         limiters
-            .entry(scope.to_owned())
+            .entry(key)
             .or_insert_with(|| Arc::new(RateLimiter::new(self.budget)))
             .clone()
     }
@@ -505,6 +519,39 @@ fn code_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn clients_for_one_organization_share_its_pacing() {
+        let budget = RateBudget {
+            global: 2,
+            per_endpoint: 2,
+            window: Duration::from_secs(60),
+        };
+        let transport = || {
+            Transport::new(
+                Url::parse("http://127.0.0.1:9/zoho-pacing-test").expect("url"),
+                Duration::from_secs(1),
+                RetryPolicy::default(),
+                budget,
+            )
+            .expect("transport")
+        };
+        let (first, second) = (transport(), transport());
+        let no_report = |_: Duration| {};
+        for _ in 0..2 {
+            assert_eq!(first.limiter("org-1").acquire("list", &no_report).await, Duration::ZERO);
+        }
+        assert_eq!(
+            second.limiter("org-1").acquire("list", &no_report).await,
+            Duration::from_secs(60),
+            "a second client for the organization waits for the first one's minute"
+        );
+        assert_eq!(
+            second.limiter("org-2").acquire("list", &no_report).await,
+            Duration::ZERO,
+            "another organization has its own"
+        );
+    }
 
     #[test]
     fn not_authorized_and_foreign_organizations_need_a_reconnect() {
