@@ -3,42 +3,19 @@
 //! (counted at the fake); a source that fails keeps what it said last and records why.
 
 mod support;
+use support::{Events, TestClock};
 
 use std::sync::{Arc, Mutex};
 
 use casebridge_engine::api::{
     CaseAtSource, CaseQuery, CaseRow, ConnectStripeRequest, FetchRequest, InvoiceFilter,
-    InvoiceQuery, JobEvent, JobPhase, RunMode, SourceCheckRequest, SubmitRequest,
+    InvoiceQuery, JobPhase, RunMode, SourceCheckRequest, SubmitRequest,
 };
-use casebridge_engine::{Clock, Engine, EngineConfig, NoProgress, ProgressSink};
+use casebridge_engine::{Clock, Engine, EngineConfig, NoProgress};
 use casebridge_sandbox::stripe::{InvoiceStatus, Mode, DEMO_RESTRICTED_KEY};
 use casebridge_sandbox::Sandbox;
 use casebridge_store::secrets::{Secret, SecretKey, SecretStore};
-use chrono::{DateTime, Duration, SubsecRound, Utc};
-
-/// A clock the test moves forward (the fakes keep real time).
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl TestClock {
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
-
-#[derive(Default)]
-struct Events(Mutex<Vec<JobEvent>>);
-
-impl ProgressSink for Events {
-    fn emit(&self, event: JobEvent) {
-        self.0.lock().unwrap().push(event);
-    }
-}
+use chrono::{Duration, SubsecRound, Utc};
 
 struct Setup {
     sandbox: Sandbox,

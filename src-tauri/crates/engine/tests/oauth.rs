@@ -3,6 +3,7 @@
 //! consent page), the loopback and the deep-link paths both, and every way a sign-in can fail.
 
 mod support;
+use support::{Events, TestClock};
 
 use std::sync::{Arc, Mutex};
 
@@ -10,31 +11,13 @@ use casebridge_engine::api::{
     BeginConnectRequest, ChooseOrganizationRequest, ConnectionStatus, FetchRequest, IntegrationKind,
     OAuthProvider, RedirectKind, RunMode, SaveOAuthClientRequest,
 };
-use casebridge_engine::api::{JobEvent, JobPhase};
-use casebridge_engine::{AuthError, Browser, Clock, Engine, EngineConfig, NoProgress, ProgressSink};
+use casebridge_engine::api::JobPhase;
+use casebridge_engine::{AuthError, Browser, Clock, Engine, EngineConfig, NoProgress};
 use casebridge_sandbox::demo::QUICKBOOKS_COMPANIES;
 use casebridge_sandbox::oauth::DEMO_CLIENT_ID;
 use casebridge_store::secrets::{SecretKey, SecretStore};
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
-
-/// A clock the test moves forward (the fakes keep real time).
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
-
-#[derive(Default)]
-struct Events(Mutex<Vec<JobEvent>>);
-
-impl ProgressSink for Events {
-    fn emit(&self, event: JobEvent) {
-        self.0.lock().unwrap().push(event);
-    }
-}
 
 /// Records the consent pages the engine asked to open; the test "clicks" them.
 #[derive(Default)]

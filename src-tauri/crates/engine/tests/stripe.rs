@@ -2,23 +2,15 @@
 //! connect with a restricted key, fetch, review, submit with a re-read balance.
 
 mod support;
+use support::Events;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use casebridge_engine::api::{
-    ConnectStripeRequest, FetchRequest, InvoiceFilter, InvoiceQuery, JobEvent, JobPhase, RunMode, SubmitRequest,
+    ConnectStripeRequest, FetchRequest, InvoiceFilter, InvoiceQuery, JobPhase, RunMode, SubmitRequest,
 };
-use casebridge_engine::{Engine, EngineConfig, ProgressSink, SystemClock};
+use casebridge_engine::{Engine, EngineConfig, SystemClock};
 use casebridge_sandbox::stripe::{DEMO_INVOICES_ONLY_KEY, DEMO_RESTRICTED_KEY, DEMO_SECRET_KEY};
-
-#[derive(Default)]
-struct Events(Mutex<Vec<JobEvent>>);
-
-impl ProgressSink for Events {
-    fn emit(&self, event: JobEvent) {
-        self.0.lock().unwrap().push(event);
-    }
-}
 
 async fn demo(dir: &tempfile::TempDir) -> Engine {
     let config = EngineConfig { data_dir: dir.path().to_path_buf(), mode: RunMode::Demo, demo_agency_url: None, demo_stripe_url: None };

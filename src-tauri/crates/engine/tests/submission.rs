@@ -3,23 +3,14 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use casebridge_engine::api::{
-    InvoiceFilter, InvoiceQuery, JobEvent, RunMode, SubmissionState, SubmitRequest,
+    InvoiceFilter, InvoiceQuery, RunMode, SubmissionState, SubmitRequest,
 };
-use casebridge_engine::{CancelFlag, Engine, EngineConfig, FixedClock, ProgressSink};
+use casebridge_engine::{CancelFlag, Engine, EngineConfig, FixedClock};
 use chrono::{TimeZone, Utc};
-use support::{invoice_without_street, ready_invoice};
-
-#[derive(Default)]
-struct Events(Mutex<Vec<JobEvent>>);
-
-impl ProgressSink for Events {
-    fn emit(&self, event: JobEvent) {
-        self.0.lock().unwrap().push(event);
-    }
-}
+use support::{invoice_without_street, ready_invoice, Events};
 
 async fn demo_engine(dir: &tempfile::TempDir) -> Engine {
     let clock = Arc::new(FixedClock(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()));

@@ -45,3 +45,28 @@ pub fn invoice_without_street(n: u32) -> Invoice {
 pub fn secrets() -> std::sync::Arc<dyn casebridge_store::secrets::SecretStore> {
     std::sync::Arc::new(casebridge_store::secrets::EphemeralSecrets::default())
 }
+
+/// A clock the test moves forward (the fakes keep real time).
+pub struct TestClock(pub std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl TestClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl casebridge_engine::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Every progress event a job emitted, in order.
+#[derive(Default)]
+pub struct Events(pub std::sync::Mutex<Vec<casebridge_engine::api::JobEvent>>);
+
+impl casebridge_engine::ProgressSink for Events {
+    fn emit(&self, event: casebridge_engine::api::JobEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
