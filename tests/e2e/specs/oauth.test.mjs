@@ -219,15 +219,38 @@ describe('QuickBooks and Zoho in demo mode', () => {
     await app.click('submit-close');
   });
 
+  it('checks both submitted invoices at their source on Cases', async () => {
+    await app.click('nav-cases');
+    await app.waitFor('[data-testid="case-row"]');
+    await app.click('check-at-source');
+    const stillOpen = await app.waitUntil(
+      'both cases still open at their source',
+      async () => {
+        // The virtual table's rows are laid out by their cells, so read the DOM's text.
+        const texts = await d.execute(
+          'return [...document.querySelectorAll(\'[data-testid="case-row"]\')].map((r) => r.textContent);',
+        );
+        if (texts.filter((t) => /Still open\s+checked at source/.test(t)).length >= 2) return texts;
+        throw new Error(`at source: ${JSON.stringify(texts)}`);
+      },
+      45_000,
+    ).catch(async (err) => {
+      await app.screenshot('oauth-12-cases-at-source-failed');
+      throw err;
+    });
+    assert.ok(stillOpen.length >= 2, `${stillOpen}`);
+    await app.screenshot('oauth-12-cases-at-source');
+  });
+
   it('shows both connections healthy on Integrations, in the dark theme too', async () => {
     await app.click('nav-integrations');
     await app.waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
     await app.waitText('health-zoho-account', /\S/);
-    await app.screenshot('oauth-12-health');
+    await app.screenshot('oauth-13-health');
     await app.click('nav-settings');
     await app.click('theme-dark');
     await app.click('nav-integrations');
     await app.waitForTestId('health-zoho');
-    await app.screenshot('oauth-13-health-dark');
+    await app.screenshot('oauth-14-health-dark');
   });
 });
