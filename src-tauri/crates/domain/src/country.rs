@@ -550,6 +550,11 @@ static BY_KEY: LazyLock<HashMap<String, CountryCode>> = LazyLock::new(|| {
 /// will ("The Gambia", "the Netherlands"), and with a leading "St" read as
 /// "Saint" ("St. Lucia" = "Saint Lucia").
 fn country_key(s: &str) -> String {
+    // Codes and one-word names ("DK", "DNK", "Denmark") are most of what sources send, and
+    // their key is just the lower-cased text: no folding, no words to split or prefix to drop.
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return s.to_ascii_lowercase();
+    }
     let key = lookup_key(s);
     let key = key.strip_prefix("the ").unwrap_or(&key);
     match key.strip_prefix("st ") {
@@ -667,6 +672,14 @@ impl<'de> Deserialize<'de> for CountryInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_one_word_shortcut_gives_the_same_key_as_the_full_normalisation() {
+        for input in ["DK", "dnk", "Denmark", "DENMARK", "Deutschland", "x1", "", "GB", "Usa"] {
+            let full = lookup_key(input);
+            assert_eq!(country_key(input), full, "{input}");
+        }
+    }
 
     #[test]
     fn all_249_iso_countries_are_present() {

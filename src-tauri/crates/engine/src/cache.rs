@@ -80,9 +80,9 @@ pub(crate) fn record(
 }
 
 /// An invoice on its way into the cache with everything its row needs computed once: the
-/// readiness verdict and fingerprint the caller already judged it by, the payload as JSON
-/// text (serialised straight from the domain type). Owned, so a producer thread can hand it to
-/// the thread holding the write transaction.
+/// readiness verdict and fingerprint the caller already judged it by. Owned, so a producer
+/// thread can hand it to the thread holding the write transaction, which serialises the
+/// payload (the two threads' shares of the work come out about even that way).
 pub(crate) struct Staged {
     invoice: Invoice,
     source: SourceRef,
@@ -91,7 +91,6 @@ pub(crate) struct Staged {
     outstanding: String,
     currency: &'static str,
     issue_count: u32,
-    payload_json: String,
 }
 
 impl Staged {
@@ -100,14 +99,13 @@ impl Staged {
         edits: Option<&DebtorOverride>,
         fingerprint: Fingerprint,
         issue_count: u32,
-    ) -> Result<Staged, EngineError> {
+    ) -> Staged {
         let debtor_name = match edits.and_then(|e| e.name.clone()) {
             Some(name) => name,
             None => invoice.debtor.name.clone().unwrap_or_default(),
         };
         let outstanding = invoice.outstanding();
-        Ok(Staged {
-            payload_json: serde_json::to_string(&invoice).map_err(|source| EngineError::Serialize { source })?,
+        Staged {
             source: store_source(&invoice),
             debtor_name,
             fingerprint,
@@ -115,10 +113,23 @@ impl Staged {
             currency: outstanding.currency().code(),
             issue_count,
             invoice,
-        })
+        }
     }
 
-    pub(crate) fn row<'a>(&'a self, source_status: &'a str, fetched_at: DateTime<Utc>) -> CacheRow<'a> {
+    /// The payload as the cache stores it (JSON of the domain type), written into `buffer`.
+    pub(crate) fn payload_json<'b>(&self, buffer: &'b mut Vec<u8>) -> Result<&'b str, EngineError> {
+        buffer.clear();
+        serde_json::to_writer(&mut *buffer, &self.invoice).map_err(|source| EngineError::Serialize { source })?;
+        // serde_json writes UTF-8 only; the check is a cheap scan, not a trust.
+        std::str::from_utf8(buffer).map_err(|e| EngineError::Serialize { source: serde::ser::Error::custom(e) })
+    }
+
+    pub(crate) fn row<'a>(
+        &'a self,
+        payload_json: &'a str,
+        source_status: &'a str,
+        fetched_at: DateTime<Utc>,
+    ) -> CacheRow<'a> {
         CacheRow {
             source: &self.source,
             creditor_reference: self.invoice.creditor_reference.as_deref(),
@@ -130,7 +141,7 @@ impl Staged {
             currency: Some(self.currency),
             outstanding: &self.outstanding,
             issue_count: Some(self.issue_count),
-            payload_json: &self.payload_json,
+            payload_json,
             source_status,
             fetched_at,
         }

@@ -1096,7 +1096,7 @@ impl Engine {
                         ) = (judged.invoice, judged.fingerprint, judged.status)
                         {
                             let edits = context.fixes_by_debtor.get(&invoice.debtor_key);
-                            batch.push(Staged::new(invoice, edits, fingerprint, judged.blocking)?);
+                            batch.push(Staged::new(invoice, edits, fingerprint, judged.blocking));
                             if batch.len() == STAGE_BATCH {
                                 let full = std::mem::replace(&mut batch, Vec::with_capacity(STAGE_BATCH));
                                 // A closed queue means the writer failed; its error is the one
@@ -1119,9 +1119,11 @@ impl Engine {
                     Ok::<_, EngineError>(counts)
                 });
                 store.write_invoices(expected_rows, move |writer| {
+                    let mut payload = Vec::with_capacity(1024);
                     for batch in &received {
                         for staged in &batch {
-                            writer.write(&staged.row(SOURCE_STATUS, now))?;
+                            let json = staged.payload_json(&mut payload)?;
+                            writer.write(&staged.row(json, SOURCE_STATUS, now))?;
                         }
                     }
                     let counts = producer.join().map_err(|_| EngineError::TaskPanicked)??;

@@ -69,7 +69,7 @@ pub use documents::{
     DocumentOwner, DocumentRecord, DocumentState, DueDocument, NewDocument, NewInvoiceDocument,
 };
 pub use error::{KeychainOp, KeychainProblem, Result, StoreError};
-pub use imports::{fingerprint_key, InvoiceWriter, KnownInvoices};
+pub use imports::{fingerprint_key, InvoiceWriter, KnownInvoices, BULK_ROWS};
 pub use invoices::{
     DebtorOverride, InvoiceFilter, InvoiceQuery, InvoiceRecord, CacheRow, InvoiceSort, ReviewCounts,
     ReviewStatus, ReviewedInvoice,

@@ -539,3 +539,57 @@ fn cached_pages_and_counts_follow_writes_of_this_and_other_handles() {
     };
     assert!(window.list_invoices(&past).unwrap().is_empty());
 }
+
+fn invoice_triggers(path: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// A bulk load drops the insert trigger and marks the new invoices in one statement: the
+/// marks must come out as the trigger (and the view) would have them, and the trigger must be
+/// back for the next write.
+#[test]
+fn a_bulk_load_marks_new_invoices_as_the_trigger_would_and_puts_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("casebridge.sqlite");
+    let store = Store::open(&path).unwrap();
+    let prod = AgencyEnvironment::Production;
+    store
+        .outbox_enqueue(&[new_entry(src("in_sub"), "k1")], at(1))
+        .unwrap();
+    let triggers = invoice_triggers(&path);
+    let submitted = invoice("in_sub", "Acme", "10", Some(0));
+    let copy = |row: &str| InvoiceRecord {
+        source: SourceRef::new("file", "march.csv", row),
+        creditor_reference: Some("INV-stripe-in_sub".into()),
+        ..invoice(row, "Acme", "10", Some(0))
+    };
+    let plain = invoice("in_plain", "Gamma", "10", Some(0));
+    store
+        .write_invoices(casebridge_store::BULK_ROWS, |w| {
+            assert!(w.rebuilds_indexes());
+            for record in [&submitted, &copy("row-2"), &plain] {
+                w.write(&record.row(&record.payload.to_string()))?;
+            }
+            Ok::<_, casebridge_store::StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(stale_marks(&path), vec![]);
+    assert_eq!(status_in(&store, prod, &src("in_sub")), ReviewStatus::Submitted);
+    let file = |row: &str| SourceRef::new("file", "march.csv", row);
+    assert_eq!(status_in(&store, prod, &file("row-2")), ReviewStatus::Duplicate);
+    assert_eq!(status_in(&store, prod, &src("in_plain")), ReviewStatus::Ready);
+    assert_eq!(invoice_triggers(&path), triggers, "every trigger is back, unchanged");
+    store.upsert_invoices(&[copy("row-3")]).unwrap();
+    assert_eq!(
+        status_in(&store, prod, &file("row-3")),
+        ReviewStatus::Duplicate,
+        "the next ordinary write is marked by the trigger again"
+    );
+}
