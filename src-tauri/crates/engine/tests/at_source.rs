@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use casebridge_engine::api::{
     CaseAtSource, CaseQuery, CaseRow, ConnectStripeRequest, FetchRequest, InvoiceFilter,
-    InvoiceQuery, JobPhase, RunMode, SourceCheckRequest, SubmitRequest,
+    InvoiceQuery, JobPhase, SourceCheckRequest, SubmitRequest,
 };
-use casebridge_engine::{Clock, Engine, EngineConfig, NoProgress};
+use casebridge_engine::{Clock, Engine, NoProgress};
 use casebridge_sandbox::stripe::{InvoiceStatus, Mode, DEMO_RESTRICTED_KEY};
 use casebridge_sandbox::Sandbox;
 use casebridge_store::secrets::{Secret, SecretKey, SecretStore};
@@ -33,14 +33,7 @@ impl Setup {
         let sandbox = Sandbox::start(casebridge_sandbox::demo::config())
             .await
             .unwrap();
-        let urls = sandbox.urls();
-        let dir = tempfile::tempdir().unwrap();
-        let config = EngineConfig {
-            data_dir: dir.path().to_path_buf(),
-            mode: RunMode::Demo,
-            demo_agency_url: urls.agency.clone(),
-            demo_stripe_url: urls.stripe.clone(),
-        };
+        let (dir, config) = support::demo_config_for(&sandbox);
         // Millisecond precision, as the store keeps times.
         let clock = Arc::new(TestClock(Mutex::new(Utc::now().trunc_subsecs(3))));
         let secrets = support::secrets();

@@ -98,14 +98,7 @@ async fn fetching_without_a_connection_says_what_to_do() {
 #[tokio::test]
 async fn submit_sends_the_balance_reread_from_stripe_and_drops_invoices_paid_meanwhile() {
     let sandbox = casebridge_sandbox::Sandbox::start(casebridge_sandbox::demo::config()).await.unwrap();
-    let urls = sandbox.urls();
-    let dir = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-        mode: RunMode::Demo,
-        demo_agency_url: urls.agency.clone(),
-        demo_stripe_url: urls.stripe.clone(),
-    };
+    let (_dir, config) = support::demo_config_for(&sandbox);
     let engine = Engine::start_with(config, Arc::new(SystemClock), support::secrets()).await.unwrap();
     engine.connect_stripe(ConnectStripeRequest { api_key: DEMO_RESTRICTED_KEY.into() }).await.unwrap();
     engine.fetch_stripe(FetchRequest::default(), Arc::new(Events::default())).await.unwrap();
@@ -153,14 +146,7 @@ async fn a_cancelled_fetch_keeps_what_it_read_and_says_it_was_cancelled() {
         .unwrap()
         .control()
         .set_faults(FaultPlan { latency: Some(Latency { fixed_ms: 300, jitter_ms: 0 }), ..FaultPlan::default() });
-    let urls = sandbox.urls();
-    let dir = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-        mode: RunMode::Demo,
-        demo_agency_url: urls.agency.clone(),
-        demo_stripe_url: urls.stripe.clone(),
-    };
+    let (_dir, config) = support::demo_config_for(&sandbox);
     let engine = Engine::start_with(config, Arc::new(SystemClock), support::secrets()).await.unwrap();
     engine.connect_stripe(ConnectStripeRequest { api_key: DEMO_RESTRICTED_KEY.into() }).await.unwrap();
     assert!(!engine.cancel_fetch().await, "nothing to cancel before a fetch runs");

@@ -70,3 +70,19 @@ impl casebridge_engine::ProgressSink for Events {
         self.0.lock().unwrap().push(event);
     }
 }
+
+/// A data folder and an engine config in demo mode pointed at `sandbox`'s agency and Stripe
+/// fakes (the folder goes when the returned handle drops).
+pub fn demo_config_for(
+    sandbox: &casebridge_sandbox::Sandbox,
+) -> (tempfile::TempDir, casebridge_engine::EngineConfig) {
+    let urls = sandbox.urls();
+    let dir = tempfile::tempdir().unwrap();
+    let config = casebridge_engine::EngineConfig {
+        data_dir: dir.path().to_path_buf(),
+        mode: casebridge_engine::api::RunMode::Demo,
+        demo_agency_url: urls.agency.clone(),
+        demo_stripe_url: urls.stripe.clone(),
+    };
+    (dir, config)
+}
