@@ -78,6 +78,16 @@ fn new_profile(
     })
 }
 
+/// A saved profile by id; unknown ids are "not found".
+fn saved_profile(store: &casebridge_store::Store, id: i64) -> Result<MappingProfile, EngineError> {
+    Ok(store
+        .get_mapping_profile(id)?
+        .ok_or(casebridge_store::StoreError::NotFound {
+            what: "mapping profile",
+            id: id.to_string(),
+        })?)
+}
+
 impl Engine {
     /// Saves `mapping` for files with this header row, replacing a profile of the same name.
     pub async fn save_mapping_profile(
@@ -118,13 +128,7 @@ impl Engine {
         let name = profile_name(&name)?;
         let now = self.clock().now();
         self.with_store(move |store| {
-            let profile =
-                store
-                    .get_mapping_profile(id)?
-                    .ok_or(casebridge_store::StoreError::NotFound {
-                        what: "mapping profile",
-                        id: id.to_string(),
-                    })?;
+            let profile = saved_profile(store, id)?;
             let renamed = NewMappingProfile {
                 name,
                 header_fingerprint: profile.header_fingerprint,
@@ -164,13 +168,7 @@ impl Engine {
     /// Writes a profile to a JSON file another Casebridge can import.
     pub async fn export_mapping_profile(&self, id: i64, path: String) -> Result<(), EngineError> {
         self.with_store(move |store| {
-            let profile =
-                store
-                    .get_mapping_profile(id)?
-                    .ok_or(casebridge_store::StoreError::NotFound {
-                        what: "mapping profile",
-                        id: id.to_string(),
-                    })?;
+            let profile = saved_profile(store, id)?;
             let file = profile_file(profile)?;
             let json = serde_json::to_vec_pretty(&file)
                 .map_err(|source| EngineError::Serialize { source })?;
