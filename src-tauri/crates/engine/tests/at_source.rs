@@ -12,7 +12,7 @@ use casebridge_engine::api::{
     InvoiceQuery, JobPhase, SourceCheckRequest, SubmitRequest,
 };
 use casebridge_engine::{Clock, Engine, NoProgress};
-use casebridge_sandbox::stripe::{InvoiceStatus, Mode, DEMO_RESTRICTED_KEY};
+use casebridge_sandbox::stripe::{InvoiceStatus, Mode, DEMO_EXPIRED_KEY, DEMO_RESTRICTED_KEY};
 use casebridge_sandbox::Sandbox;
 use casebridge_store::secrets::{Secret, SecretKey, SecretStore};
 use chrono::{Duration, SubsecRound, Utc};
@@ -243,11 +243,12 @@ async fn a_rejected_key_keeps_what_stripe_said_last_and_records_why_after_one_re
     assert_eq!(before[0].source_status, CaseAtSource::PaidAtSource);
     s.stripe_requests_since_last_look();
 
-    // The key is rolled in Stripe's dashboard: the stored one no longer works.
+    // The key is rolled in Stripe's dashboard: the stored one no longer works (Stripe then
+    // answers as for an expired key, which the fake has a demo value for).
     s.secrets
         .set(
             &SecretKey::new("stripe", "api_key"),
-            &Secret::new("rk_test_rolledrolledrolledrolled0000"),
+            &Secret::new(DEMO_EXPIRED_KEY),
         )
         .unwrap();
     s.clock.advance(Duration::minutes(16));
