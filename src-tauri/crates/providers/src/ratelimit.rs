@@ -8,10 +8,30 @@
 //! second" wants to see.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, PoisonError};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+/// The one pacer (or limiter) of `key` in this process, made by `make` the first time.
+///
+/// Providers count requests per company or organization whichever client sends them, and the
+/// engine makes a client per operation (a fetch, the re-read before submission, a check at
+/// source): with pacing per client, two operations at once go over the limit together. Kept
+/// for the life of the process (a few hundred bytes per key).
+pub(crate) fn process_wide<K: Eq + Hash, T>(
+    registry: &'static OnceLock<Mutex<HashMap<K, Arc<T>>>>,
+    key: K,
+    make: impl FnOnce() -> T,
+) -> Arc<T> {
+    // No await inside, so a poisoned lock still holds a usable map.
+    let mut shared = registry
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    shared.entry(key).or_insert_with(|| Arc::new(make())).clone()
+}
 
 /// How many requests may start within one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! [`ProviderError`]s.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use casebridge_domain::Provider;
@@ -18,7 +18,7 @@ use super::MINOR_VERSION;
 use crate::bearer::{with_bearer, Authorized, BearerSource, BearerToken};
 use crate::error::{ProviderError, ReconnectReason};
 use crate::http::{retry_after, RetryPolicy};
-use crate::ratelimit::{Pacer, RateWindow};
+use crate::ratelimit::{process_wide, Pacer, RateWindow};
 
 const PROVIDER: Provider = Provider::QuickBooks;
 
@@ -234,13 +234,8 @@ pub(crate) struct TransportOptions {
     pub throttle_wait: Duration,
 }
 
-/// The pacer of each company (and pacing) this process talks to, shared by
-/// every client for it. QuickBooks counts requests per company whichever
-/// client sends them, and the engine makes a client per operation (a
-/// fetch, the re-read before submission, a check at source): with a pacer
-/// each, operations back to back went over 10/s together and met a 429 and
-/// its minute's pause. Kept for the life of the process (a few hundred
-/// bytes per company).
+/// The pacer of each company (and pacing) this process talks to, shared by every client for
+/// it (see [`process_wide`]).
 fn shared_pacer(company: &Url, windows: &[RateWindow]) -> Arc<Pacer> {
     type Key = (String, Vec<(u32, Duration)>);
     static PACERS: OnceLock<Mutex<HashMap<Key, Arc<Pacer>>>> = OnceLock::new();
@@ -248,15 +243,7 @@ fn shared_pacer(company: &Url, windows: &[RateWindow]) -> Arc<Pacer> {
         company.as_str().to_owned(),
         windows.iter().map(|w| (w.limit, w.window)).collect(),
     );
-    // No await inside, so a poisoned lock still holds a usable map.
-    let mut pacers = PACERS
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    pacers
-        .entry(key)
-        .or_insert_with(|| Arc::new(Pacer::new(windows)))
-        .clone()
+    process_wide(&PACERS, key, || Pacer::new(windows))
 }
 
 /// A configured connection to one QuickBooks company (realm).

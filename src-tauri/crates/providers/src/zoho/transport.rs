@@ -17,7 +17,7 @@ use crate::bearer::{with_bearer, Authorized, BearerSource, BearerToken};
 use crate::error::{ProviderError, ReconnectReason};
 use crate::fetch::DailyQuota;
 use crate::http::{retry_after, RetryPolicy};
-use crate::ratelimit::{RateBudget, RateLimiter};
+use crate::ratelimit::{process_wide, RateBudget, RateLimiter};
 
 const PROVIDER: Provider = Provider::Zoho;
 
@@ -264,9 +264,7 @@ impl Transport {
     }
 
     /// The pacing of one organization at this API domain, shared by every client in the
-    /// process: Zoho counts requests per organization whichever client sends them, and the
-    /// engine makes a client per operation (a fetch, the re-read before submission, a check
-    /// at source), so a limiter per client would let two of them together go over 100/min.
+    /// process (see [`process_wide`]).
     fn limiter(&self, scope: &str) -> Arc<RateLimiter> {
         type Key = (String, String, u32, u32, Duration);
         static LIMITERS: OnceLock<Mutex<HashMap<Key, Arc<RateLimiter>>>> = OnceLock::new();
@@ -277,15 +275,7 @@ impl Transport {
             self.budget.per_endpoint,
             self.budget.window,
         );
-        // No await inside: poison can only come from a panic mid-insert.
-        let mut limiters = LIMITERS
-            .get_or_init(Mutex::default)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        limiters
-            .entry(key)
-            .or_insert_with(|| Arc::new(RateLimiter::new(self.budget)))
-            .clone()
+        process_wide(&LIMITERS, key, || RateLimiter::new(self.budget))
     }
 
     /// The quota of `organization_id` as last seen.
