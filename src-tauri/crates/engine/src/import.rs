@@ -263,7 +263,11 @@ impl ImportState {
                     .iter()
                     .map(|row| row.cells.iter().map(|c| c.len() + 1).sum::<usize>())
                     .sum();
-                Ok(size * sample.len().max(1) as u64 / sampled_bytes.max(1) as u64)
+                // No readable rows sampled: nothing to size a bulk load by.
+                if sampled_bytes == 0 {
+                    return Ok(0);
+                }
+                Ok(size * sample.len() as u64 / sampled_bytes as u64)
             }
         }
     }
