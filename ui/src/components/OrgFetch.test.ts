@@ -1,6 +1,6 @@
 // Fetching from a connected QuickBooks company / Zoho organization: bad
 // date ranges are refused before calling, progress shows pages and invoices,
-// Stop asks the engine, and the summary says where the invoices went.
+// Cancel asks the engine, and the summary says where the invoices went.
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import OrgFetch from './OrgFetch.svelte';
@@ -58,7 +58,7 @@ describe('OrgFetch', () => {
     expect(s.commands.fetch).not.toHaveBeenCalled();
   });
 
-  it('sends the filters, shows pages and invoices while fetching, Stop, then the summary', async () => {
+  it('sends the filters, shows pages and invoices while fetching, Cancel, then the summary', async () => {
     const s = setup(true);
     component = s.component;
     setValue(s.q<HTMLInputElement>('zoho-fetch-created-from'), '2026-01-01');
@@ -84,12 +84,14 @@ describe('OrgFetch', () => {
     s.done({ invoices: 400, pages: 2, skipped: 3, failures: [], cancelled: false });
     await tick();
     flushSync();
-    expect(s.q('zoho-fetch-status')?.textContent).toContain('Fetched 400 unpaid invoices from 2 pages; 3 skipped');
+    expect(s.q('zoho-fetch-status')?.textContent).toContain(
+      'Fetched 400 unpaid invoices from 2 pages; 3 skipped (paid, void, nothing owed or no number). They are on Invoices, ready for review.',
+    );
     expect(s.q('zoho-fetch-cancel')).toBeNull();
     expect(s.onfetched).toHaveBeenCalled();
   });
 
-  it('offers no Stop when the engine cannot stop a fetch', async () => {
+  it('offers no Cancel when the engine cannot stop a fetch', async () => {
     const s = setup(false);
     component = s.component;
     submit(document.querySelector('form'));
@@ -147,17 +149,17 @@ describe('HealthPanel', () => {
   });
 });
 
-describe('OrgFetch stopped', () => {
+describe('OrgFetch cancelled', () => {
   afterEach(() => (document.body.innerHTML = ''));
 
-  it('says what was kept when the fetch was stopped', async () => {
+  it('says what was kept when the fetch was cancelled', async () => {
     const s = setup(true);
     submit(document.querySelector('form'));
     await tick();
     s.done({ invoices: 120, pages: 1, skipped: 0, failures: [], cancelled: true });
     await tick();
     flushSync();
-    expect(s.q('zoho-fetch-status')?.textContent).toContain('Stopped: 120 unpaid invoices from 1 pages were read and kept');
+    expect(s.q('zoho-fetch-status')?.textContent).toContain('Cancelled: kept 120 unpaid invoices from 1 page; the rest was not fetched.');
     unmount(s.component);
   });
 });

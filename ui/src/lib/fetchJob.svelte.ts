@@ -67,6 +67,9 @@ export class FetchJob<Request = FetchRequest> {
   }
 }
 
+/** What a page shows of a fetch job (any source's). */
+export type FetchJobView = Pick<FetchJob<never>, 'running' | 'stopping' | 'progress' | 'summary' | 'error'>;
+
 /** The Stripe fetch the fetch bar starts and the Invoices page watches. */
 export const fetchJob = new FetchJob<FetchRequest>({
   fetch: (request) => api.fetchStripe(request),
