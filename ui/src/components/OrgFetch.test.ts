@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import OrgFetch from './OrgFetch.svelte';
 import HealthPanel from './HealthPanel.svelte';
 import { ProviderFetch, type FetchCommands } from '../lib/oauthFetch.svelte';
+import { FetchJob } from '../lib/fetchJob.svelte';
+import type { SourceJobs } from '../lib/fetchJobSources';
 import type { FetchSummary, JobEvent } from '../lib/wire';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -161,5 +163,43 @@ describe('OrgFetch cancelled', () => {
     flushSync();
     expect(s.q('zoho-fetch-status')?.textContent).toContain('Cancelled: kept 120 unpaid invoices from 1 page; the rest was not fetched.');
     unmount(s.component);
+  });
+});
+
+describe('OrgFetch while another source fetches', () => {
+  afterEach(() => (document.body.innerHTML = ''));
+
+  it('waits for the running Stripe fetch (one fetch at a time), and counts its own job as its own', async () => {
+    let finish!: (s: FetchSummary) => void;
+    const commands = {
+      fetch: vi.fn(() => new Promise<FetchSummary>((resolve) => (finish = resolve))),
+      onProgress: vi.fn(async () => () => {}),
+    };
+    const zoho = new ProviderFetch('zoho', commands);
+    const jobs: SourceJobs = { stripe: new FetchJob(commands), quickbooks: new ProviderFetch('quickbooks', commands), zoho };
+    const running = jobs.stripe.start({ createdFrom: null, createdTo: null, dueFrom: null, dueTo: null, includeUncollectible: false });
+    const target = document.createElement('div');
+    document.body.appendChild(target);
+    const component = mount(OrgFetch, { target, props: { job: zoho, jobs } });
+    flushSync();
+    const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
+    expect(q<HTMLButtonElement>('zoho-fetch-start')?.disabled).toBe(true);
+    expect(q('zoho-fetch-busy')?.textContent).toContain('A Stripe fetch is running; fetch from Zoho Books when it ends.');
+    submit(document.querySelector('form'));
+    await tick();
+    expect(commands.fetch).toHaveBeenCalledTimes(1);
+
+    finish({ invoices: 0, pages: 0, skipped: 0, failures: [], cancelled: false });
+    await running;
+    flushSync();
+    expect(q('zoho-fetch-busy')).toBeNull();
+    submit(document.querySelector('form'));
+    await tick();
+    flushSync();
+    expect(commands.fetch).toHaveBeenCalledTimes(2);
+    // Its own running fetch is no "other" fetch.
+    expect(q('zoho-fetch-busy')).toBeNull();
+    expect(q('zoho-fetch-start')?.textContent).toContain('Fetching…');
+    unmount(component);
   });
 });
