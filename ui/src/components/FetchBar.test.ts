@@ -174,10 +174,10 @@ describe('FetchBar picker', () => {
       ['quickbooks', true, 'QuickBooks Online — not connected'],
       ['zoho', true, 'Zoho Books — needs reconnecting'],
     ]);
-    expect(text('fetch-unavailable-quickbooks')).toBe(
-      'QuickBooks Online: not connected. Set up your QuickBooks Online app (client ID and secret), then connect it on Integrations.',
+    expect(text('fetch-unavailable')).toBe(
+      'QuickBooks Online: not connected; your QuickBooks Online app (client ID and secret) is not set up yet · ' +
+        'Zoho Books: the sign-in stopped working; reconnect it — Open Integrations',
     );
-    expect(text('fetch-unavailable-zoho')).toBe('Zoho Books: needs reconnecting. The sign-in stopped working: reconnect it on Integrations.');
     expect(q('fetch-unavailable-stripe')).toBeNull();
   });
 
@@ -210,7 +210,10 @@ describe('FetchBar picker', () => {
     // Nothing can fetch: the empty state, with each reason.
     expect(q('fetch-source')).toBeNull();
     expect(text('fetch-none')).toContain('Connect Stripe or Zoho Books on Integrations to fetch unpaid invoices.');
-    expect(text('fetch-unavailable-zoho')).toBe('Zoho Books: no organization chosen. Choose the organization to fetch from on Integrations.');
+    expect(text('fetch-unavailable-zoho')).toBe('Zoho Books: signed in, but no organization chosen yet');
+    // One way to Integrations in the empty state.
+    expect(q('fetch-integrations')).toBeNull();
+    expect(q('fetch-connect')).not.toBeNull();
   });
 
   it('keeps the empty state pointing to Integrations when nothing is connected', async () => {

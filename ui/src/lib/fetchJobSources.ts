@@ -44,7 +44,7 @@ export const FETCH_SOURCE_TEXT: Record<FetchSourceKind, FetchSourceText> = {
   zoho: { name: 'Zoho Books', filters: { created: 'Invoice date', due: 'Due', uncollectible: false } },
 };
 
-/** Why a source cannot fetch now: a few words for the picker, the sentence with what to do. */
+/** Why a source cannot fetch now: a few words for the picker, a little more for the line under it (which links to Integrations). */
 export interface Unavailable {
   short: string;
   detail: string;
@@ -64,18 +64,18 @@ export interface SourceChoice {
 
 function whyUnavailable(card: IntegrationCard, name: string): Unavailable | null {
   if (card.oauth && !card.oauth.clientReady && card.status === 'not_connected') {
-    return { short: 'not connected', detail: `Set up your ${name} app (client ID and secret), then connect it on Integrations.` };
+    return { short: 'not connected', detail: `not connected; your ${name} app (client ID and secret) is not set up yet` };
   }
   switch (card.status) {
     case 'not_connected':
-      return { short: 'not connected', detail: 'Connect it on Integrations.' };
+      return { short: 'not connected', detail: 'not connected' };
     case 'needs_reconnect':
-      return { short: 'needs reconnecting', detail: 'The sign-in stopped working: reconnect it on Integrations.' };
+      return { short: 'needs reconnecting', detail: 'the sign-in stopped working; reconnect it' };
     case 'connected':
     case 'error':
       // A failed last fetch may work now; the card shows its error.
       if (card.oauth?.needsOrganization) {
-        return { short: 'no organization chosen', detail: 'Choose the organization to fetch from on Integrations.' };
+        return { short: 'no organization chosen', detail: 'signed in, but no organization chosen yet' };
       }
       return null;
   }
