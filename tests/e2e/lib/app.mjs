@@ -193,6 +193,11 @@ function stallCause(application, dataDir, logFile, logStart) {
   );
 }
 
+/** A link without its query (an OAuth callback carries the code and state there), for logs. */
+function redactQuery(arg) {
+  return arg.replace(/\?.*$/s, '?…');
+}
+
 /**
  * Launches the app in demo mode and returns an {@link App} once the window's
  * WebDriver session exists. Always `await app.close()` (an `after` hook).
@@ -210,11 +215,12 @@ export async function launchApp({ args = [], env = {} } = {}) {
   // Only what this launch writes tells why its session stalled.
   const logStart = fstatSync(log).size;
   // tauri-driver hands its environment to WebKitWebDriver, which hands it to the app.
+  const appEnv = { ...process.env, CASEBRIDGE_DEMO: '1', CASEBRIDGE_DATA_DIR: dataDir, ...env };
   const child = spawn(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort)],
     {
-      env: { ...process.env, CASEBRIDGE_DEMO: '1', CASEBRIDGE_DATA_DIR: dataDir, ...env },
+      env: appEnv,
       // The app's own log goes here too (WebKitWebDriver passes its output on).
       stdio: ['ignore', log, log],
     },
@@ -249,7 +255,7 @@ export async function launchApp({ args = [], env = {} } = {}) {
         await sleep(500);
       }
     }
-    return new App(driver, dataDir, stopDriver, application);
+    return new App(driver, dataDir, stopDriver, application, { env: appEnv, logFile });
   } catch (err) {
     stopDriver();
     // A window that never answered must not hold the single-instance name for the next spec.
@@ -259,11 +265,47 @@ export async function launchApp({ args = [], env = {} } = {}) {
 }
 
 export class App {
-  constructor(driver, dataDir, stopDriver, application) {
+  constructor(driver, dataDir, stopDriver, application, { env = process.env, logFile = null } = {}) {
     this.driver = driver;
     this.dataDir = dataDir;
     this.stopDriver = stopDriver;
     this.application = application;
+    /** The environment the app was started with (demo switch, data directory, display, session bus). */
+    this.env = env;
+    this.logFile = logFile;
+  }
+
+  /**
+   * Starts the app binary a second time, with `args` and this app's
+   * environment, the way the desktop starts the registered handler for a
+   * `casebridge://` link (`casebridge-desktop <url>`). Single-instance should
+   * make it hand its arguments to this app and quit: resolves with its exit
+   * `{ code, signal, ms }` and output. One still running after `timeoutMs`
+   * opened a second instance instead; it is killed and this rejects.
+   */
+  async launchAgain(args, { timeoutMs = 30_000 } = {}) {
+    const started = Date.now();
+    const second = spawn(this.application, args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    second.stdout.on('data', (c) => (output += c));
+    second.stderr.on('data', (c) => (output += c));
+    const exited = new Promise((resolve, reject) => {
+      second.once('error', (err) => reject(new Error(`cannot start ${this.application}: ${err.message}`)));
+      second.once('close', (code, signal) => resolve({ code, signal, ms: Date.now() - started, output }));
+    });
+    const stopTimer = new AbortController();
+    const timer = sleep(timeoutMs, 'timeout', { signal: stopTimer.signal }).catch(() => 'stopped');
+    const first = await Promise.race([exited, timer]).finally(() => stopTimer.abort());
+    if (first !== 'timeout') {
+      if (this.logFile) writeFileSync(this.logFile, `--- second launch ${JSON.stringify(args.map(redactQuery))}: exit ${first.code}\n${output}`, { flag: 'a' });
+      return first;
+    }
+    second.kill('SIGKILL');
+    await exited.catch(() => {});
+    throw new Error(
+      `the second launch (pid ${second.pid}) still ran after ${timeoutMs} ms: it did not hand its arguments to the ` +
+        `running app and quit (a second instance?); killed it. Its output: ${output.slice(-2000)}`,
+    );
   }
 
   /** Waits until `css` matches an element that is displayed; returns its id. */
