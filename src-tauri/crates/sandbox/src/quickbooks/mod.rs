@@ -24,12 +24,16 @@
 //! - Voided invoices: `TotalAmt` and `Balance` 0 and "Voided" in
 //!   `PrivateNote`; paid ones `Balance` 0. Inactive (deleted) customers are
 //!   left out of customer queries unless they ask for `Active`.
+//! - Invoices changed after a fetch ([`InvoiceChange`]): paid, voided or deleted
+//!   through [`QuickBooksHandle::change_invoice`] or
+//!   `POST /__sandbox/quickbooks/{realmId}/invoices/{id}`.
 //! - An optional service time per request, spent after the rate-limit
 //!   check (as a real server's work is), so limits see true arrivals.
 //!
 //! It shares no types with the client: they meet only at the wire.
 
 mod api;
+mod changes;
 mod model;
 mod query;
 mod seed;
@@ -43,6 +47,7 @@ use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
+pub use changes::InvoiceChange;
 pub use model::{FakeCompany, FakeQboAddress, FakeQboCustomer, FakeQboInvoice};
 pub use seed::QboSeed;
 
@@ -417,6 +422,12 @@ impl QuickBooksHandle {
         }
     }
 
+    /// The customer pays, or the creditor voids or deletes, invoice `id` (see
+    /// [`InvoiceChange`] for how each then reads); `false` if there is no such invoice.
+    pub fn change_invoice(&self, realm_id: &str, id: &str, change: InvoiceChange) -> bool {
+        changes::apply(&self.state, realm_id, id, change)
+    }
+
     /// Replaces one company's books.
     pub fn reseed(&self, realm_id: &str, seed: QboSeed) -> bool {
         let now = self.state.now();
@@ -479,6 +490,10 @@ impl Provider for QboProvider {
 
     fn reset(&self) {
         self.state.reset();
+    }
+
+    fn control_routes(&self) -> axum::Router {
+        changes::routes(self.state.clone())
     }
 }
 

@@ -8,12 +8,15 @@
 //! daily cap (HTTP 429, code 45, `X-Rate-Limit-*` headers), and
 //! `Authorization: Zoho-oauthtoken …` checked against fixed tokens and,
 //! once [`ZohoHandle::trust_oauth`] is called, the OAuth fake's tokens
-//! (expired ones answer 401, code 14).
+//! (expired ones answer 401, code 14). Invoices change after a fetch
+//! (paid, void, deleted) through [`ZohoHandle::change_invoice`] or
+//! `POST /__sandbox/zoho/{organization_id}/invoices/{id}` ([`InvoiceChange`]).
 //!
 //! Its URL plays the token's `api_domain`: clients append `/books/v3`.
 //! It shares no types with the client: they meet only at the wire.
 
 mod api;
+mod changes;
 mod model;
 mod seed;
 mod state;
@@ -23,6 +26,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+pub use changes::InvoiceChange;
 pub use model::{FakeOrganization, FakeZohoAddress, FakeZohoContact, FakeZohoInvoice, ZohoStatus};
 pub use seed::ZohoSeed;
 
@@ -191,6 +195,12 @@ impl ZohoHandle {
         true
     }
 
+    /// The customer pays, or the creditor voids or deletes, invoice `id` (see
+    /// [`InvoiceChange`] for how each then reads); `false` if there is no such invoice.
+    pub fn change_invoice(&self, org: &str, id: &str, change: InvoiceChange) -> bool {
+        changes::apply(&self.state, org, id, change)
+    }
+
     /// The next `n` API requests (after the token check) answer HTTP 200
     /// with this non-zero `code` and `message`.
     pub fn answer_next_with_code(&self, n: usize, code: i64, message: &str) {
@@ -241,6 +251,10 @@ impl Provider for ZohoProvider {
 
     fn reset(&self) {
         self.state.reset();
+    }
+
+    fn control_routes(&self) -> axum::Router {
+        changes::routes(self.state.clone())
     }
 }
 
