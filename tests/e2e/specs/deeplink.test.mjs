@@ -19,6 +19,7 @@
 // Screenshots: test-artifacts/e2e/deeplink-*.png.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { launchApp } from '../lib/app.mjs';
 import { elementRef } from '../lib/webdriver.mjs';
@@ -78,6 +79,11 @@ describe('QuickBooks and Zoho sign-in through a casebridge:// link and a second 
       .replace(/&amp;/g, '&');
   }
 
+  /** The app's log so far (tauri-driver passes its output to the spec's log), without colours. */
+  function appLog() {
+    return readFileSync(app.logFile, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  }
+
   /** `link` with its `state` replaced: what a forged or stale link looks like. */
   function withState(link, state) {
     const url = new URL(link);
@@ -135,10 +141,12 @@ describe('QuickBooks and Zoho sign-in through a casebridge:// link and a second 
 
   // ---- QuickBooks: the link completes the sign-in ---------------------------------
 
+  let quickbooksLink;
+
   it('connects QuickBooks when a second launch hands over the casebridge:// link, and the second launch quits', async () => {
     await app.click('quickbooks-connect-start');
     await app.waitText('quickbooks-waiting', /Waiting for you to approve in your browser/);
-    const link = await consent(await authorizeUrl('quickbooks'), 'allow', { realmId: QUICKBOOKS_REALM });
+    const link = (quickbooksLink = await consent(await authorizeUrl('quickbooks'), 'allow', { realmId: QUICKBOOKS_REALM }));
     assert.equal(new URL(link).searchParams.get('realmId'), QUICKBOOKS_REALM, 'the link names the company picked');
     await app.screenshot('deeplink-02-quickbooks-waiting');
 
@@ -151,6 +159,17 @@ describe('QuickBooks and Zoho sign-in through a casebridge:// link and a second 
     assert.match(connection?.company ?? '', QUICKBOOKS_COMPANY, 'the engine keeps the connection');
     assert.equal(connection.accountId, QUICKBOOKS_REALM, 'connected to the company picked on the consent page');
     await app.screenshot('deeplink-03-quickbooks-connected');
+  });
+
+  it('ignores the same QuickBooks link opened again: it reaches the app, is refused, and the connection stays', async () => {
+    const refusals = () => appLog().match(/sign-in callback refused or failed code=oauth_no_pending_flow/g)?.length ?? 0;
+    const before = refusals();
+    await openLink(quickbooksLink);
+    await app.waitUntil('the app to refuse the replayed link', () => refusals() > before, 20_000);
+    assert.equal(await app.exists('error-notice'), false, 'a link no sign-in waits for shows no error on any card');
+    const connection = await app.invoke('oauth_connection', { provider: 'quickbooks' });
+    assert.equal(connection?.accountId, QUICKBOOKS_REALM, 'still connected to the same company');
+    await app.waitText('health-quickbooks-account', QUICKBOOKS_COMPANY);
   });
 
   // ---- Zoho: a link with a wrong state is refused ------------------------------------
