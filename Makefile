@@ -119,8 +119,8 @@ test-rust: ## cargo tests of the engine crates (keychain tests too when inside a
 lint-clippy:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-test-ui: deps-npm ## vitest unit tests of the web UI
-	cd ui && $(NPM) test
+test-ui: deps-npm ## type-check the web UI (svelte-check) and run its vitest unit tests
+	cd ui && $(NPM) run check && $(NPM) test
 
 # The engine writes its ts-rs wire types into ui/src/gen; committed copies must
 # match what the Rust types produce now. Same crate set and features as

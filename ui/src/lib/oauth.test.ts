@@ -21,7 +21,8 @@ function card(partial: Partial<IntegrationCard>): IntegrationCard {
     kind: 'quickbooks',
     title: 'QuickBooks Online',
     blurb: '',
-    availability: { kind: 'available' },
+    rateLimits: null,
+    dailyQuota: null,
     status: 'connected',
     account: null,
     environment: null,
@@ -142,6 +143,36 @@ describe('healthRows', () => {
   it('ignores a malformed refresh-token time instead of showing "Invalid Date"', () => {
     const rows = healthRows(card({ oauth: oauth({ refreshTokenIssuedAt: 'yesterday' }) }), now);
     expect(row(rows, 'refresh-age')).toBeUndefined();
+  });
+
+  it('shows the daily quota the last fetch left, warning from 80 % used', () => {
+    const quota = (used: number, limit: number | null, resetsAt: string | null = null) =>
+      row(healthRows(card({ kind: 'zoho', dailyQuota: { used, limit, countedAt: '2026-03-10T11:00:00Z', resetsAt } }), now), 'daily-quota');
+    expect(quota(312, 10_000, '2026-03-10T17:00:00Z')).toMatchObject({
+      label: 'Daily request quota',
+      value: '312 of 10,000 used today, resets in 5 hours',
+      warn: false,
+    });
+    expect(quota(799, 1_000)?.warn).toBe(false);
+    expect(quota(800, 1_000)).toMatchObject({ value: '800 of 1,000 used today', warn: true });
+    expect(quota(57, null)).toMatchObject({ value: '57 used today', warn: false });
+    expect(row(healthRows(card({ kind: 'zoho' }), now), 'daily-quota')).toBeUndefined();
+  });
+
+  it('ends with the source\'s rate limits, connected or not', () => {
+    const limits = 'QuickBooks allows 10 requests a second.';
+    const rows = healthRows(card({ status: 'not_connected', rateLimits: limits }), now);
+    expect(rows).toEqual([{ key: 'rate-limits', label: 'Rate limits', value: limits }]);
+    expect(healthRows(card({ lastSuccessAt: '2026-03-10T11:00:00Z', rateLimits: limits }), now).at(-1)?.key).toBe('rate-limits');
+  });
+
+  it('says which file was imported last and when, on the Files card', () => {
+    expect(healthRows(card({ kind: 'files', status: 'not_connected' }), now)).toEqual([
+      { key: 'last-success', label: 'Last import', value: 'none yet' },
+    ]);
+    const rows = healthRows(card({ kind: 'files', status: 'not_connected', account: 'march.csv', lastSuccessAt: '2026-03-10T11:58:00Z' }), now);
+    expect(row(rows, 'last-success')?.value).toBe('2 minutes ago');
+    expect(row(rows, 'account')).toMatchObject({ label: 'File', value: 'march.csv' });
   });
 });
 

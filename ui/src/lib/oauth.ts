@@ -5,6 +5,7 @@
 
 import { formatInstant, formatRelative } from './dates';
 import type {
+  DailyQuotaSeen,
   IntegrationCard,
   IntegrationKind,
   OAuthClientSettings,
@@ -138,12 +139,45 @@ function refreshRows(oauth: OAuthHealth, now: Date): HealthRow[] {
   return [age, row];
 }
 
+/** A daily quota counts as nearly spent from this share on. */
+const QUOTA_WARN_SHARE = 0.8;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** "312 of 10,000 used today, resets in 5 hours"; warns when 80 % is used. */
+function quotaRow(quota: DailyQuotaSeen, now: Date): HealthRow {
+  const used = quota.limit === null ? `${count(quota.used)} used today` : `${count(quota.used)} of ${count(quota.limit)} used today`;
+  const resets = quota.resetsAt ? `, resets ${formatRelative(quota.resetsAt, now)}` : '';
+  return {
+    key: 'daily-quota',
+    label: 'Daily request quota',
+    value: `${used}${resets}`,
+    title: `Counted ${formatInstant(quota.countedAt)}`,
+    warn: quota.limit !== null && quota.limit > 0 && quota.used >= quota.limit * QUOTA_WARN_SHARE,
+  };
+}
+
+/** The Files card has no connection: it says which file was imported last, and when. */
+function fileRows(card: IntegrationCard, now: Date): HealthRow[] {
+  if (!card.lastSuccessAt) return [{ key: 'last-success', label: 'Last import', value: 'none yet' }];
+  const rows = [timeRow('last-success', 'Last import', card.lastSuccessAt, now)];
+  if (card.account) rows.push({ key: 'account', label: 'File', value: card.account });
+  return rows;
+}
+
 /**
  * The health rows of one card: the account (company / organization), the
  * environment, last successful fetch, token expiry, refresh-token age and
- * validity, each only when known.
+ * validity, the daily quota, each only when known, and the source's rate limits.
  */
 export function healthRows(card: IntegrationCard, now: Date): HealthRow[] {
+  const rows = card.kind === 'files' ? fileRows(card, now) : connectionRows(card, now);
+  if (card.dailyQuota) rows.push(quotaRow(card.dailyQuota, now));
+  if (card.rateLimits) rows.push({ key: 'rate-limits', label: 'Rate limits', value: card.rateLimits });
+  return rows;
+}
+
+function connectionRows(card: IntegrationCard, now: Date): HealthRow[] {
   const rows: HealthRow[] = [];
   const oauth = card.oauth ?? null;
   if (oauth?.needsOrganization) {

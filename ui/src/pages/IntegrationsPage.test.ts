@@ -41,7 +41,8 @@ const card = (partial: Partial<IntegrationCard>): IntegrationCard => ({
   kind: 'stripe',
   title: 'T',
   blurb: 'B',
-  availability: { kind: 'available' },
+  rateLimits: null,
+  dailyQuota: null,
   status: 'not_connected',
   account: null,
   environment: null,
@@ -84,10 +85,15 @@ describe('IntegrationsPage', () => {
     expect(q('health-zoho-data-centre')?.textContent).toBe('eu');
   });
 
-  it('offers fetch on a connected QuickBooks card and says what is not built yet', async () => {
+  it('offers fetch on a connected QuickBooks card, and the Files card links to Import with the last file', async () => {
     cards.push(
       card({ kind: 'quickbooks', status: 'connected', account: 'Craig’s Design', oauth: oauth('quickbooks', {}) }),
-      card({ kind: 'files', availability: { kind: 'not_built_yet', note: 'File import arrives later.' } }),
+      card({
+        kind: 'files',
+        status: 'not_connected',
+        account: 'march-invoices.xlsx',
+        lastSuccessAt: new Date(Date.now() - 3 * 60_000).toISOString(),
+      }),
     );
     const { default: IntegrationsPage } = await import('./IntegrationsPage.svelte');
     component = mount(IntegrationsPage, { target: document.body, props: { info: null } });
@@ -98,6 +104,10 @@ describe('IntegrationsPage', () => {
     expect(q('quickbooks-fetch')).not.toBeNull();
     expect(q('health-quickbooks-account')?.textContent).toBe('Craig’s Design');
     expect(q('quickbooks-disconnect')).not.toBeNull();
-    expect(q('not-built')?.textContent).toBe('File import arrives later.');
+    expect(q('files-import-link')?.getAttribute('href')).toBe('#/import');
+    expect(q('health-files-account')?.textContent).toBe('march-invoices.xlsx');
+    expect(q('health-files-last-success')?.textContent).toBe('3 minutes ago');
+    // A file is not a connection: no "Not connected" on its card.
+    expect(q('integration-files')?.querySelector('.status')).toBeNull();
   });
 });

@@ -75,15 +75,6 @@ pub enum IntegrationKind {
     Agency,
 }
 
-/// Whether this build can use an integration yet; a card never pretends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-#[ts(export)]
-pub enum Availability {
-    Available,
-    NotBuiltYet { note: String },
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -103,7 +94,6 @@ pub struct IntegrationCard {
     pub title: String,
     /// One line on when to use this integration.
     pub blurb: String,
-    pub availability: Availability,
     pub status: ConnectionStatus,
     /// Company, organization or account the connection points at.
     pub account: Option<String>,
@@ -114,6 +104,28 @@ pub struct IntegrationCard {
     pub last_error: Option<UiError>,
     /// QuickBooks and Zoho: sign-in details (refresh-token age, organization choice…).
     pub oauth: Option<OAuthHealth>,
+    /// The source's rate limits and how Casebridge stays under them, in one sentence.
+    pub rate_limits: Option<String>,
+    /// Zoho Books: the organization's daily request quota as the last fetch left it.
+    pub daily_quota: Option<DailyQuotaSeen>,
+}
+
+/// A source's daily request quota as last seen (Zoho Books caps requests per organization and
+/// day, shared with every other app of the organization).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DailyQuotaSeen {
+    /// Requests counted today: the source's own count when it sends one, else ours.
+    #[ts(type = "number")]
+    pub used: u64,
+    /// The daily cap, when the source said.
+    #[ts(type = "number | null")]
+    pub limit: Option<u64>,
+    /// RFC 3339: when this was counted.
+    pub counted_at: String,
+    /// RFC 3339: when the count restarts, when the source said.
+    pub resets_at: Option<String>,
 }
 
 /// The review table's filter tabs.

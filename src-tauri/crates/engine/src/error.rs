@@ -67,9 +67,6 @@ pub enum EngineError {
     #[error("a background task stopped unexpectedly")]
     TaskPanicked,
 
-    #[error("{feature} is not built yet")]
-    NotBuiltYet { feature: &'static str },
-
     /// Boxed: the import error is larger than all the others.
     #[error(transparent)]
     Import(Box<casebridge_import::ImportError>),
@@ -153,7 +150,6 @@ impl EngineError {
             Self::Provider(e) => e.code().to_string(),
             Self::NotConnected { .. } => "not_connected".into(),
             Self::InvalidInput { .. } => "invalid_input".into(),
-            Self::NotBuiltYet { .. } => "not_built_yet".into(),
             Self::Auth(e) => e.code().into(),
             Self::OAuthClientMissing { .. } => "oauth_client_missing".into(),
             Self::NoSignInStarted => "oauth_no_sign_in".into(),
@@ -200,7 +196,6 @@ impl EngineError {
                 format!("Connect {source_name} on the Integrations page first.")
             }
             Self::InvalidInput { .. } => "Correct the value and try again.".into(),
-            Self::NotBuiltYet { .. } => "This part of Casebridge is still being built.".into(),
             Self::Auth(e) => e.hint().into(),
             Self::OAuthClientMissing { .. } => {
                 "Enter the client ID and secret of your app (from the provider's developer console) under Settings → OAuth clients."

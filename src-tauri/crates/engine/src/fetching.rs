@@ -163,6 +163,10 @@ impl Engine {
         *self.inner.fetch_cancel.lock().await = None;
         let id = job.source.connection_id;
         let now = self.clock().now();
+        let quota = *job.quota.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(quota) = quota {
+            self.with_store(move |s| Ok(crate::integrations::remember_daily_quota(s, id, quota, now)?)).await?;
+        }
         let outcome = match result {
             Ok(outcome) => outcome,
             Err(error) => {

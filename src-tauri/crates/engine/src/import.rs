@@ -1149,6 +1149,9 @@ impl Engine {
                 }
             };
             let staged = counts.ready + counts.needs_fixing;
+            if staged > 0 {
+                crate::integrations::remember_import(&store, &state.file_name, now)?;
+            }
             sink.emit(event(
                 JobPhase::Finished,
                 counts.total,

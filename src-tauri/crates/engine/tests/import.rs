@@ -240,6 +240,9 @@ async fn a_danish_csv_goes_from_drop_to_the_invoice_list_with_fixes_an_error_fil
         (4, 3, 1, 1)
     );
     assert_eq!(summary.profile.as_ref().unwrap().name, "Danske debitorer");
+    let files = files_card(&engine).await;
+    assert_eq!(files.account.as_deref(), Some("debitorer.csv"), "the Files card names the last file");
+    assert!(files.last_success_at.is_some(), "and says when it was imported");
     let listed = engine
         .list_invoices(InvoiceQuery {
             limit: 50,
@@ -597,6 +600,18 @@ async fn files_that_are_not_tables_get_clear_errors_and_change_nothing() {
         .await
         .unwrap();
     assert!(listed.rows.is_empty());
+    let files = files_card(&engine).await;
+    assert_eq!((files.account, files.last_success_at), (None, None), "a failed open is no import");
+}
+
+async fn files_card(engine: &Engine) -> casebridge_engine::api::IntegrationCard {
+    engine
+        .integrations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == casebridge_engine::api::IntegrationKind::Files)
+        .unwrap()
 }
 
 fn empty_mapping() -> ImportMapping {
