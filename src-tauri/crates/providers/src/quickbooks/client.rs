@@ -1,5 +1,5 @@
 //! The QuickBooks client: the company, the unpaid-invoice fetch, the
-//! re-read of one invoice.
+//! re-read of one invoice (and of many at once, in [`recheck`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +28,8 @@ use crate::fetch::{
 };
 use crate::http::{base_url, RetryPolicy};
 use crate::ratelimit::RateWindow;
+
+mod recheck;
 
 const PROVIDER: Provider = Provider::QuickBooks;
 
@@ -69,6 +71,9 @@ pub struct QuickBooksOptions {
     pub throttle_wait: Duration,
     /// Customer ids per `Id IN (…)` query (keeps the URL short).
     pub customer_batch: usize,
+    /// Invoice ids per `Id IN (…)` query when invoices are read again
+    /// ([`QuickBooksClient::fetch_invoices`]).
+    pub recheck_batch: usize,
 }
 
 impl Default for QuickBooksOptions {
@@ -106,6 +111,7 @@ impl Default for QuickBooksOptions {
             ],
             throttle_wait: Duration::from_secs(60),
             customer_batch: 100,
+            recheck_batch: 100,
         }
     }
 }
@@ -253,9 +259,7 @@ impl Customers {
                 Ok(false)
             }
             Err(e) if e.is_fatal() => Err(e),
-            Err(ProviderError::Rejected { status, .. })
-                if (400..500).contains(&status) || status == 200 =>
-            {
+            Err(e) if refuses_in(&e) => {
                 self.unread.extend(batch.iter().cloned());
                 Ok(true)
             }
@@ -267,6 +271,12 @@ impl Customers {
             }
         }
     }
+}
+
+/// Whether QuickBooks refused an `Id IN (…)` query itself: a 4xx fault, also inside HTTP 200
+/// (errors that [`ProviderError::is_fatal`] are checked first).
+fn refuses_in(error: &ProviderError) -> bool {
+    matches!(error, ProviderError::Rejected { status, .. } if (400..500).contains(status) || *status == 200)
 }
 
 /// Pages and customer batches waiting to be sent. They take turns: a page
@@ -375,6 +385,7 @@ impl QuickBooksClient {
             page_size: options.page_size.clamp(1, MAX_PAGE_SIZE),
             concurrency: options.concurrency.max(1),
             customer_batch: options.customer_batch.clamp(1, MAX_PAGE_SIZE as usize),
+            recheck_batch: options.recheck_batch.clamp(1, MAX_PAGE_SIZE as usize),
             ..options
         };
         let transport = Arc::new(Transport::new(
@@ -833,23 +844,36 @@ impl QuickBooksClient {
         id: &str,
     ) -> Result<Rechecked, ProviderError> {
         let company = self.company(bearer).await?;
+        let wire = self.read_invoice(bearer, id).await?;
+        let ids: Vec<String> = wire.customer_ref.iter().map(|c| c.value.clone()).collect();
+        let customers = self.customers(bearer, &ids, &no_waiting).await?;
+        map_one(&wire, &customers, company).map(rechecked)
+    }
+
+    /// `GET …/invoice/{id}`: [`ProviderError::NotFound`] when it was deleted.
+    async fn read_invoice(
+        &self,
+        bearer: &dyn BearerSource,
+        id: &str,
+    ) -> Result<WireInvoice, ProviderError> {
         let envelope = self
             .transport
             .read::<InvoiceEnvelope>(bearer, &["invoice", id], Reading::Invoice, Some(id))
             .await?;
-        let wire: WireInvoice = serde_json::from_str(envelope.invoice.get()).map_err(|source| {
+        serde_json::from_str(envelope.invoice.get()).map_err(|source| {
             ProviderError::InvoiceUnreadable {
                 provider: PROVIDER,
                 id: id.to_owned(),
                 source,
             }
-        })?;
-        let ids: Vec<String> = wire.customer_ref.iter().map(|c| c.value.clone()).collect();
-        let customers = self.customers(bearer, &ids, &no_waiting).await?;
-        Ok(match map_one(&wire, &customers, company)? {
-            Mapped::Keep(invoice) => Rechecked::Unpaid(invoice),
-            Mapped::Skip(reason) => Rechecked::Settled(reason),
         })
+    }
+}
+
+fn rechecked(mapped: Mapped) -> Rechecked {
+    match mapped {
+        Mapped::Keep(invoice) => Rechecked::Unpaid(invoice),
+        Mapped::Skip(reason) => Rechecked::Settled(reason),
     }
 }
 

@@ -11,6 +11,8 @@
 //!     progress: &dyn ProgressSink) -> Result<FetchOutcome, ProviderError>
 //! QuickBooksClient::fetch_invoice(&self, bearer: &dyn BearerSource, id: &str)
 //!     -> Result<Rechecked, ProviderError>
+//! QuickBooksClient::fetch_invoices(&self, bearer: &dyn BearerSource, ids: &[String])
+//!     -> Result<Vec<(String, Result<Rechecked, ProviderError>)>, ProviderError>
 //! ```
 //!
 //! - The base URL is [`QuickBooksEnvironment::base_url`] (sandbox or
@@ -29,6 +31,11 @@
 //!   500/min and 10 in flight per company).
 //! - Voided invoices (balance 0, "Voided" note) and paid ones never come
 //!   back; the query already leaves them out and the mapping checks again.
+//! - [`QuickBooksClient::fetch_invoices`] reads invoices again for the
+//!   at-source check: one `SELECT * FROM Invoice WHERE Id IN (…)` per 100
+//!   ids and their customers in `Id IN (…)` batches (deleted invoices are
+//!   the ids not returned); if `IN` is refused, one read per invoice and
+//!   every customer listed once.
 //!
 //! Unconfirmed parts of the contract and how the code copes:
 //! - `Id IN (…)` on customers: if QuickBooks refuses it (a 4xx fault), the

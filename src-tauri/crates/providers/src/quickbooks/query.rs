@@ -41,17 +41,28 @@ pub(crate) fn invoice_page(conditions: &str, start: u64, size: u32) -> String {
     )
 }
 
-/// The customers with these ids, in one page.
-pub(crate) fn customers_by_id(ids: &[String]) -> String {
+/// The rows of `entity` with these ids, in one page.
+fn by_id(entity: &str, ids: &[String]) -> String {
     let list = ids
         .iter()
         .map(|id| literal(id))
         .collect::<Vec<_>>()
         .join(",");
     format!(
-        "SELECT * FROM Customer WHERE Id IN ({list}) STARTPOSITION 1 MAXRESULTS {}",
+        "SELECT * FROM {entity} WHERE Id IN ({list}) STARTPOSITION 1 MAXRESULTS {}",
         ids.len().max(1)
     )
+}
+
+/// The customers with these ids, in one page.
+pub(crate) fn customers_by_id(ids: &[String]) -> String {
+    by_id("Customer", ids)
+}
+
+/// The invoices with these ids, in one page, whatever their balance (paid and voided ones
+/// too; deleted ones are not returned).
+pub(crate) fn invoices_by_id(ids: &[String]) -> String {
+    by_id("Invoice", ids)
 }
 
 /// One page of all customers (the fallback when `IN` is refused).
@@ -94,6 +105,14 @@ mod tests {
         assert_eq!(
             customers_by_id(&["1".into(), "o'k".into()]),
             "SELECT * FROM Customer WHERE Id IN ('1','o\\'k') STARTPOSITION 1 MAXRESULTS 2"
+        );
+    }
+
+    #[test]
+    fn invoices_are_asked_for_by_id_without_a_balance_condition() {
+        assert_eq!(
+            invoices_by_id(&["7".into(), "12".into(), "130".into()]),
+            "SELECT * FROM Invoice WHERE Id IN ('7','12','130') STARTPOSITION 1 MAXRESULTS 3"
         );
     }
 
