@@ -42,6 +42,22 @@ export type SignInStage =
   | { kind: 'connected'; provider: OAuthProvider; account: string; warning: UiError | null }
   | { kind: 'failed'; provider: OAuthProvider; error: UiError };
 
+/**
+ * Links the engine refuses without ending the sign-in it waits for: one whose
+ * `state` belongs to no sign-in (stale, or not ours) and one that arrives
+ * when none is pending. The real answer can still come, so the card keeps
+ * waiting and says a link was ignored.
+ */
+const IGNORED_LINK_CODES = new Set(['oauth_state_mismatch', 'oauth_no_pending_flow']);
+
+function ignoredLink(error: UiError): UiError {
+  return {
+    code: error.code,
+    message: `A sign-in link was ignored: ${error.message}`,
+    hint: 'Still waiting: finish the sign-in in the browser, or Cancel and connect again.',
+  };
+}
+
 export class SignInFlow {
   stage: SignInStage = $state({ kind: 'idle' });
   /** Bumped whenever a connection may have changed, so the page re-reads its cards. */
@@ -169,7 +185,9 @@ export class SignInFlow {
           ? { kind: 'connected', provider, account: outcome.account, warning: outcome.warning }
           : { kind: 'choosing', provider, orgs: outcome.orgs, saving: false, error: null };
     } else if (event.error && stage.kind === 'waiting') {
-      this.stage = { kind: 'failed', provider, error: event.error };
+      this.stage = IGNORED_LINK_CODES.has(event.error.code)
+        ? { ...stage, warning: ignoredLink(event.error) }
+        : { kind: 'failed', provider, error: event.error };
     }
   }
 

@@ -201,4 +201,21 @@ describe('SignInFlow', () => {
     });
     expect(flow.stage).toMatchObject({ kind: 'choosing', provider: 'zoho', orgs: [{ id: '5' }] });
   });
+
+  it('keeps waiting after a link with a foreign state, says it was ignored, and connects on the real one', async () => {
+    const { flow } = harness();
+    flow.begin('zoho', false);
+    await tick();
+    const foreign = { code: 'oauth_state_mismatch', message: 'The answer does not belong to this sign-in.', hint: 'Start the connection again.' };
+    flow.deepLinkFinished({ connection: null, error: foreign });
+    expect(flow.stage).toMatchObject({
+      kind: 'waiting',
+      provider: 'zoho',
+      cancelling: false,
+      warning: { code: 'oauth_state_mismatch', message: 'A sign-in link was ignored: The answer does not belong to this sign-in.' },
+    });
+    expect(flow.busy).toBe(true);
+    flow.deepLinkFinished({ connection: conn({ provider: 'zoho', company: 'Acme GmbH' }), error: null });
+    expect(flow.stage).toMatchObject({ kind: 'connected', provider: 'zoho', account: 'Acme GmbH' });
+  });
 });
