@@ -53,7 +53,7 @@ const IGNORED_LINK_CODES = new Set(['oauth_state_mismatch', 'oauth_no_pending_fl
 function ignoredLink(error: UiError): UiError {
   return {
     code: error.code,
-    message: `A sign-in link was ignored: ${error.message}`,
+    message: `A sign-in link was ignored: ${error.message.replace(/[^.!?]$/, '$&.')}`,
     hint: 'Still waiting: finish the sign-in in the browser, or Cancel and connect again.',
   };
 }

@@ -206,7 +206,7 @@ describe('SignInFlow', () => {
     const { flow } = harness();
     flow.begin('zoho', false);
     await tick();
-    const foreign = { code: 'oauth_state_mismatch', message: 'The answer does not belong to this sign-in.', hint: 'Start the connection again.' };
+    const foreign = { code: 'oauth_state_mismatch', message: 'The answer does not belong to this sign-in', hint: 'Start the connection again.' };
     flow.deepLinkFinished({ connection: null, error: foreign });
     expect(flow.stage).toMatchObject({
       kind: 'waiting',
