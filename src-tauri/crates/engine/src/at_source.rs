@@ -2,10 +2,11 @@
 //! source after it became a case, so the user can tell the agency (a direct payment).
 //!
 //! A case is asked about when its source is the connected Stripe account, QuickBooks company
-//! or Zoho organization, with that provider's own re-read call (the one submission uses) and
-//! the client's own pacing. Each case is asked at most once per interval (15 minutes; an hour
-//! for Zoho Books, whose small daily quota fetches need too), and each source gets at most a
-//! batch of cases per run, least recently asked first. The window runs a check after every
+//! or Zoho organization, with that provider's own re-read call and the client's own pacing:
+//! one request a case at Stripe and Zoho; at QuickBooks one `Id IN (…)` query for a run's
+//! batch of invoices and one for their customers. Each case is asked at most once per interval
+//! (15 minutes; an hour for Zoho Books, whose small daily quota fetches need too), and each
+//! source gets at most a batch of cases per run, least recently asked first. The window runs a check after every
 //! agency poll (only cases due, usually none: no request at all) and from "Check now" (every
 //! case not asked in the last minute).
 //!
@@ -16,6 +17,7 @@
 //! after retries) stops asking it this run and marks its remaining cases with the same error,
 //! at no request. File-imported cases have no source to ask and are never due.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,7 +50,8 @@ const STRIPE_PACE: Pace = Pace {
     every: Duration::from_secs(15 * MINUTE),
     batch: 100,
 };
-/// About two requests a case (invoice, customer) of the 500 a minute QuickBooks allows.
+/// A batch is one invoice query and one customer query (`Id IN (…)`, 100 ids each) of the 500
+/// a minute QuickBooks allows.
 const QUICKBOOKS_PACE: Pace = Pace {
     every: Duration::from_secs(15 * MINUTE),
     batch: 100,
@@ -109,7 +112,21 @@ enum Reader {
     },
 }
 
+/// Answers read for a run's cases at once, by invoice id.
+type ReadAhead = HashMap<String, Result<Rechecked, ProviderError>>;
+
 impl Reader {
+    /// Reads `ids` in batches where the source can (QuickBooks' `Id IN (…)`); the rest are read
+    /// one by one with [`Reader::read`].
+    async fn read_ahead(&self, ids: &[String]) -> Result<ReadAhead, ProviderError> {
+        match self {
+            Reader::QuickBooks(client, bearer) => {
+                Ok(client.fetch_invoices(bearer, ids).await?.into_iter().collect())
+            }
+            Reader::Stripe(..) | Reader::Zoho { .. } => Ok(ReadAhead::new()),
+        }
+    }
+
     async fn read(&self, id: &str) -> Result<Rechecked, ProviderError> {
         match self {
             Reader::Stripe(client, account) => client.fetch_invoice(account, id).await,
@@ -359,12 +376,26 @@ impl Engine {
                 return Ok(());
             }
         };
+        let ids: Vec<String> = cases
+            .iter()
+            .filter_map(|case| Some(case.source.as_ref()?.external_id.clone()))
+            .collect();
+        // A batch read that fails is the first case's answer, which stops the source below.
+        let (mut ahead, mut failed_ahead) = match reader.read_ahead(&ids).await {
+            Ok(ahead) => (ahead, None),
+            Err(error) => (ReadAhead::new(), Some(error)),
+        };
         let mut cases = cases.iter();
         while let Some(case) = cases.next() {
             let Some(source_ref) = &case.source else {
                 continue;
             };
-            match outcome(reader.read(&source_ref.external_id).await) {
+            let read = match (failed_ahead.take(), ahead.remove(&source_ref.external_id)) {
+                (Some(error), _) => Err(error),
+                (None, Some(answer)) => answer,
+                (None, None) => reader.read(&source_ref.external_id).await,
+            };
+            match outcome(read) {
                 Outcome::Answer(answer) => {
                     self.record_check(source, case, SourceCheck::Answered(answer), true, now, run)
                         .await?;

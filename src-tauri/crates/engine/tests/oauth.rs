@@ -3,104 +3,22 @@
 //! consent page), the loopback and the deep-link paths both, and every way a sign-in can fail.
 
 mod support;
-use support::{Events, TestClock};
+use support::oauth::{begin, connect_quickbooks, connect_zoho, consent, demo, http, return_to_app};
+use support::Events;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use casebridge_engine::api::{
     BeginConnectRequest, ChooseOrganizationRequest, ConnectionStatus, FetchRequest, IntegrationKind,
     OAuthProvider, RedirectKind, RunMode, SaveOAuthClientRequest,
 };
 use casebridge_engine::api::JobPhase;
-use casebridge_engine::{AuthError, Browser, Clock, Engine, EngineConfig, NoProgress};
+use casebridge_engine::{Clock, Engine, EngineConfig, NoProgress};
 use casebridge_sandbox::demo::QUICKBOOKS_COMPANIES;
 use casebridge_sandbox::oauth::DEMO_CLIENT_ID;
-use casebridge_store::secrets::{SecretKey, SecretStore};
+use casebridge_store::secrets::SecretKey;
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
-
-/// Records the consent pages the engine asked to open; the test "clicks" them.
-#[derive(Default)]
-struct RecordingBrowser(Mutex<Vec<Url>>);
-
-impl Browser for RecordingBrowser {
-    fn open(&self, url: &Url) -> Result<(), AuthError> {
-        self.0.lock().unwrap().push(url.clone());
-        Ok(())
-    }
-}
-
-struct Demo {
-    engine: Engine,
-    clock: Arc<TestClock>,
-    secrets: Arc<dyn SecretStore>,
-    browser: Arc<RecordingBrowser>,
-    _dir: tempfile::TempDir,
-}
-
-async fn demo() -> Demo {
-    let dir = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        data_dir: dir.path().to_path_buf(),
-        mode: RunMode::Demo,
-        demo_agency_url: None,
-        demo_stripe_url: None,
-    };
-    let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
-    let secrets = support::secrets();
-    let engine = Engine::start_with(config, clock.clone(), secrets.clone()).await.unwrap();
-    let browser = Arc::new(RecordingBrowser::default());
-    engine.set_browser(browser.clone());
-    Demo { engine, clock, secrets, browser, _dir: dir }
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-/// The browser on the consent page: submits the form (`decision`, and for QuickBooks the
-/// company) and returns where the provider redirects to.
-async fn consent(authorize_url: &str, decision: &str, realm_id: Option<&str>) -> String {
-    let url = Url::parse(authorize_url).unwrap();
-    let page = http().get(url.clone()).send().await.unwrap();
-    assert_eq!(page.status(), 200, "demo mode shows a consent page");
-    let html = page.text().await.unwrap();
-    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    form.push(("decision".into(), decision.into()));
-    if let Some(realm) = realm_id {
-        assert!(html.contains(realm), "the page offers company {realm}");
-        form.push(("realmId".into(), realm.into()));
-    }
-    let mut post = url.clone();
-    post.set_query(None);
-    let answer = http().post(post).form(&form).send().await.unwrap();
-    assert_eq!(answer.status(), 302, "{}", answer.text().await.unwrap_or_default());
-    answer.headers()["location"].to_str().unwrap().to_owned()
-}
-
-/// The browser arriving at the loopback listener.
-async fn return_to_app(location: &str) {
-    let page = http().get(location).send().await.unwrap();
-    assert!(page.status().is_success() || page.status() == 400, "{}", page.status());
-}
-
-fn begin(provider: OAuthProvider) -> BeginConnectRequest {
-    BeginConnectRequest { provider, timeout_secs: Some(30) }
-}
-
-async fn connect_quickbooks(d: &Demo, realm: &str) {
-    let started = d.engine.begin_oauth_connect(begin(OAuthProvider::Quickbooks)).await.unwrap();
-    let location = consent(&started.authorize_url, "allow", Some(realm)).await;
-    return_to_app(&location).await;
-    d.engine.finish_oauth_connect().await.unwrap();
-}
-
-async fn connect_zoho(d: &Demo) -> casebridge_engine::api::OAuthConnection {
-    let started = d.engine.begin_oauth_connect(begin(OAuthProvider::Zoho)).await.unwrap();
-    let location = consent(&started.authorize_url, "allow", None).await;
-    return_to_app(&location).await;
-    d.engine.finish_oauth_connect().await.unwrap()
-}
 
 fn with_query(location: &str, name: &str, value: &str) -> String {
     let mut url = Url::parse(location).unwrap();
@@ -410,10 +328,9 @@ async fn outside_demo_mode_a_sign_in_needs_the_app_credentials_first() {
     assert!(!format!("{saved:?}").contains("s3cret"));
 }
 
-/// At-source checks through the OAuth sources (here for the sign-in helpers; the Stripe side,
-/// with invoices paid and voided in the fake, is in `at_source.rs`). The demo fakes cannot
-/// change an invoice from outside, so this proves the QuickBooks and Zoho readers answer and
-/// each source keeps its own interval.
+/// At-source checks through the OAuth sources: both readers answer and each source keeps its
+/// own interval. Invoices paid, voided and deleted at QuickBooks and Zoho are in
+/// `at_source_oauth.rs`; the Stripe side is in `at_source.rs`.
 #[tokio::test]
 async fn quickbooks_and_zoho_cases_are_checked_at_their_source_each_at_its_own_pace() {
     use casebridge_engine::api::{CaseAtSource, CaseQuery, InvoiceFilter, InvoiceQuery, SourceCheckRequest, SubmitRequest};

@@ -1,6 +1,8 @@
 //! Shared helpers for the engine's integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod oauth;
+
 use casebridge_domain::{
     CountryInput, Currency, DebtorData, DebtorKind, Invoice, InvoiceAmounts, Money, Provider,
     SourceRef,
