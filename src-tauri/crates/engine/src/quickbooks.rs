@@ -5,11 +5,12 @@
 //! Tokens live in the keychain ([`crate::oauth`]); SQLite keeps the realm, the environment and
 //! the company's name, country and home currency. In demo mode the API is the sandbox's fake.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use casebridge_auth::{AuthError, AuthorizedFlow, OAuthClient};
 use casebridge_providers::quickbooks::{QuickBooksClient, QuickBooksCompany, QuickBooksOptions};
-use casebridge_providers::Rechecked;
+use casebridge_providers::{ProviderError, Rechecked};
 use casebridge_store::{ConnectionRecord, ConnectionStatus, NewAuditEntry};
 use serde::{Deserialize, Serialize};
 
@@ -171,10 +172,18 @@ impl Engine {
             return Ok(Vec::new());
         }
         let (api, bearer, _) = self.quickbooks_client().await?;
+        // One `Id IN (…)` read for the whole selection (two requests per 100 invoices, not two
+        // per invoice); an invoice that cannot be read stops the queueing with its error.
+        let external: Vec<String> = ids.iter().map(|(_, id)| id.clone()).collect();
+        let mut answers: HashMap<String, Result<Rechecked, ProviderError>> =
+            api.fetch_invoices(&bearer, &external).await?.into_iter().collect();
         let mut unpaid = Vec::new();
         let mut settled = Vec::new();
         for (source_ref, id) in ids {
-            match api.fetch_invoice(&bearer, &id).await? {
+            let answer = answers.remove(&id).unwrap_or_else(|| {
+                Err(ProviderError::NotFound { provider: casebridge_domain::Provider::QuickBooks, object: "invoice", id: id.clone() })
+            });
+            match answer? {
                 Rechecked::Unpaid(fetched) => unpaid.push(fetched.invoice),
                 Rechecked::Settled(_) => settled.push((source_ref, id)),
             }

@@ -230,3 +230,44 @@ async fn zoho_invoices_paid_voided_and_deleted_after_submission_show_on_their_ca
 
     nothing_is_asked_again_within_the_interval(&d, &fake).await;
 }
+
+/// Right before queueing, the selection is read again at QuickBooks in one batch: invoices paid
+/// or voided since the fetch are left out with the reason, the rest are queued.
+#[tokio::test]
+async fn quickbooks_invoices_settled_since_the_fetch_are_left_out_when_queued_after_two_requests_for_ten() {
+    let d = demo().await;
+    let realm = QUICKBOOKS_COMPANIES[1].0;
+    connect_quickbooks(&d, realm).await;
+    d.engine.fetch_quickbooks(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
+    let ready = d
+        .engine
+        .list_invoices(InvoiceQuery { filter: InvoiceFilter::Ready, limit: 1_000, ..Default::default() })
+        .await
+        .unwrap();
+    let refs: Vec<String> =
+        ready.rows.iter().filter(|r| r.provider == "quickbooks").take(10).map(|r| r.source_ref.clone()).collect();
+    assert_eq!(refs.len(), 10);
+    let id = |r: &str| r.rsplit('/').next().unwrap().to_owned();
+    let fake = d.fake_url(QUICKBOOKS_FAKE);
+    change_at_source(&fake, "quickbooks", realm, &id(&refs[3]), "paid").await;
+    change_at_source(&fake, "quickbooks", realm, &id(&refs[7]), "voided").await;
+    requests_since_last_look(&fake).await;
+
+    let (_, preview) = d.engine.enqueue_submission(SubmitRequest { source_refs: refs.clone() }).await.unwrap();
+
+    let requests = requests_since_last_look(&fake).await;
+    assert_eq!(requests.values().sum::<u64>(), 2, "one invoice query and one customer query: {requests:?}");
+    assert_eq!(requests.get(QUICKBOOKS_QUERY), Some(&2), "{requests:?}");
+    assert_eq!(preview.will_send.len(), 8, "{preview:#?}");
+    let mut left_out: Vec<&str> = preview
+        .blocked
+        .iter()
+        .filter(|b| b.issues.iter().any(|i| i.code == "paid_at_source"))
+        .map(|b| b.source_ref.as_str())
+        .collect();
+    left_out.sort_unstable();
+    let mut settled = vec![refs[3].as_str(), refs[7].as_str()];
+    settled.sort_unstable();
+    assert_eq!(left_out, settled);
+    assert_eq!(preview.blocked.len(), 2, "{preview:#?}");
+}
