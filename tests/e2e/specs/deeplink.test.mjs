@@ -22,6 +22,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { launchApp } from '../lib/app.mjs';
+import * as consentPage from '../lib/consent.mjs';
 import { elementRef } from '../lib/webdriver.mjs';
 
 const CALLBACK = 'casebridge://oauth/callback';
@@ -33,50 +34,25 @@ describe('QuickBooks and Zoho sign-in through a casebridge:// link and a second 
   let app;
   let d;
 
-  /** The consent page's address, as the waiting card offers it for copying. */
+  /** The consent page's address, which asks to come back by the deep link. */
   async function authorizeUrl(provider) {
-    const url = await app.waitUntil(`${provider}'s sign-in address`, () =>
-      d.execute(`return document.querySelector('[data-testid="${provider}-authorize-url"]')?.textContent ?? '';`),
-    );
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\//, 'the demo consent page is the local fake');
+    const url = await consentPage.authorizeUrl(app, provider);
     assert.equal(new URL(url).searchParams.get('redirect_uri'), CALLBACK, 'the sign-in asks to come back by the deep link');
     return url;
   }
 
   /**
-   * Plays the browser on the fake's consent page: loads it and posts what its
-   * buttons post. Returns the `casebridge://` address the consent redirects
-   * to; a browser would now hand it to the desktop, which starts the app.
+   * Plays the browser on the fake's consent page. Returns the `casebridge://`
+   * address the consent redirects to; a browser would now hand it to the
+   * desktop, which starts the app.
    */
   async function consent(url, decision, fields = {}) {
-    const page = await fetch(url);
-    assert.equal(page.status, 200, 'the consent page loads');
-    const html = await page.text();
-    const form = new URLSearchParams();
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-      form.set(unescapeHtml(m[1]), unescapeHtml(m[2]));
-    }
-    assert.ok(form.has('state') && form.has('code_challenge'), 'the consent page carries state and PKCE');
-    for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set('decision', decision);
-    const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? new URL(url).pathname;
-    const posted = await fetch(new URL(unescapeHtml(action), url), { method: 'POST', body: form, redirect: 'manual' });
-    assert.ok(posted.status >= 300 && posted.status < 400, `the consent answers with a redirect, got ${posted.status}`);
-    const back = posted.headers.get('location');
-    assert.ok(back?.startsWith(`${CALLBACK}?`), `the redirect is the deep link, got ${back}`);
+    const back = await consentPage.consent(url, decision, fields);
+    assert.ok(back.startsWith(`${CALLBACK}?`), `the redirect is the deep link, got ${back}`);
     const link = new URL(back);
     assert.equal(link.searchParams.get('state'), new URL(url).searchParams.get('state'), 'the link carries the sign-in state');
     assert.ok(link.searchParams.get('code'), 'the link carries an authorization code');
     return back;
-  }
-
-  function unescapeHtml(text) {
-    return text
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
   }
 
   /** The app's log so far (tauri-driver passes its output to the spec's log), without colours. */

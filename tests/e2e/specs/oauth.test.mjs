@@ -16,6 +16,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchApp } from '../lib/app.mjs';
+import * as consentPage from '../lib/consent.mjs';
 import { Key as K, elementRef } from '../lib/webdriver.mjs';
 
 /** The second of the demo's QuickBooks companies (sandbox demo.rs), so the pick is visible. */
@@ -26,53 +27,18 @@ describe('QuickBooks and Zoho in demo mode', () => {
   let app;
   let d;
 
-  /** The consent page's address, as the waiting card offers it for copying. */
-  async function authorizeUrl(provider) {
-    const url = await app.waitUntil(`${provider}'s sign-in address`, () =>
-      d.execute(`return document.querySelector('[data-testid="${provider}-authorize-url"]')?.textContent ?? '';`),
-    );
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\//, 'the demo consent page is the local fake');
-    return url;
-  }
+  const authorizeUrl = (provider) => consentPage.authorizeUrl(app, provider);
 
   /**
-   * Plays the browser on the fake's consent page: loads it, posts what its
-   * buttons post (with the chosen company on QuickBooks), and follows the
-   * redirect to the app's loopback listener. Returns the redirect address.
+   * Plays the browser on the fake's consent page and follows the redirect to
+   * the app's loopback listener. Returns the redirect address.
    */
   async function decide(url, decision, fields = {}) {
-    const page = await fetch(url);
-    assert.equal(page.status, 200, 'the consent page loads');
-    const html = await page.text();
-    const form = new URLSearchParams();
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-      form.set(unescapeHtml(m[1]), unescapeHtml(m[2]));
-    }
-    assert.ok(form.has('state') && form.has('code_challenge'), 'the consent page carries state and PKCE');
-    for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set('decision', decision);
-    const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? new URL(url).pathname;
-    const posted = await fetch(new URL(unescapeHtml(action), url), {
-      method: 'POST',
-      body: form,
-      redirect: 'manual',
-    });
-    assert.ok(posted.status >= 300 && posted.status < 400, `the consent answers with a redirect, got ${posted.status}`);
-    const back = posted.headers.get('location');
-    assert.ok(back, 'the redirect has a Location');
+    const back = await consentPage.consent(url, decision, fields);
     assert.match(back, /^http:\/\/(127\.0\.0\.1|localhost):\d+\//, 'the redirect goes to the loopback listener');
     const landed = await fetch(back);
     await landed.text();
     return back;
-  }
-
-  function unescapeHtml(text) {
-    return text
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
   }
 
   before(async () => {

@@ -70,6 +70,7 @@ mod clock;
 pub mod demo;
 mod error;
 pub mod faults;
+mod invoice_changes;
 pub mod oauth;
 pub mod quickbooks;
 mod server;

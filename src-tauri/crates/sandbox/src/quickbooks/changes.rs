@@ -13,12 +13,10 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::QboState;
 
@@ -55,11 +53,6 @@ pub(super) fn apply(state: &QboState, realm_id: &str, id: &str, change: InvoiceC
     true
 }
 
-#[derive(Deserialize)]
-struct ChangeBody {
-    change: InvoiceChange,
-}
-
 pub(super) fn routes(state: Arc<QboState>) -> Router {
     Router::new()
         .route("/quickbooks/{realm}/invoices/{id}", post(change_over_http))
@@ -71,29 +64,14 @@ async fn change_over_http(
     Path((realm, id)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Response {
-    let change = match serde_json::from_slice::<ChangeBody>(&body) {
-        Ok(body) => body.change,
-        Err(e) => return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({
-                "error": "invalid_change",
-                "message": format!("expected {{\"change\":\"paid\"|\"voided\"|\"deleted\"}}: {e}")
-            })),
-        )
-            .into_response(),
-    };
-    if apply(&state, &realm, &id, change) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        (
-            StatusCode::NOT_FOUND,
-            Json(json!({
-                "error": "no_such_invoice",
-                "message": format!("company {realm} has no invoice {id}")
-            })),
-        )
-            .into_response()
-    }
+    crate::invoice_changes::answer(
+        &body,
+        r#""paid"|"voided"|"deleted""#,
+        "company",
+        &realm,
+        &id,
+        |change| apply(&state, &realm, &id, change),
+    )
 }
 
 #[cfg(test)]

@@ -14,12 +14,10 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::model::ZohoStatus;
 use super::state::ZohoState;
@@ -59,11 +57,6 @@ pub(super) fn apply(state: &ZohoState, org: &str, id: &str, change: InvoiceChang
     true
 }
 
-#[derive(Deserialize)]
-struct ChangeBody {
-    change: InvoiceChange,
-}
-
 pub(super) fn routes(state: Arc<ZohoState>) -> Router {
     Router::new()
         .route("/zoho/{org}/invoices/{id}", post(change_over_http))
@@ -75,35 +68,19 @@ async fn change_over_http(
     Path((org, id)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Response {
-    let change =
-        match serde_json::from_slice::<ChangeBody>(&body) {
-            Ok(body) => body.change,
-            Err(e) => return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({
-                    "error": "invalid_change",
-                    "message": format!("expected {{\"change\":\"paid\"|\"void\"|\"deleted\"}}: {e}")
-                })),
-            )
-                .into_response(),
-        };
-    if apply(&state, &org, &id, change) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        (
-            StatusCode::NOT_FOUND,
-            Json(json!({
-                "error": "no_such_invoice",
-                "message": format!("organization {org} has no invoice {id}")
-            })),
-        )
-            .into_response()
-    }
+    crate::invoice_changes::answer(
+        &body,
+        r#""paid"|"void"|"deleted""#,
+        "organization",
+        &org,
+        &id,
+        |change| apply(&state, &org, &id, change),
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Value;
+    use serde_json::{json, Value};
 
     use super::*;
     use crate::zoho::{ZohoConfig, ZohoHandle, DEMO_ACCESS_TOKEN, DEMO_ORG_EU};
