@@ -251,19 +251,28 @@ describe('file import in demo mode', () => {
     await app.click('submit-close');
   });
 
+  it('names the imported file on the Files card of Integrations, with a way back to Import', async () => {
+    await app.click('nav-integrations');
+    await app.waitText('health-files-account', /^Debitorer marts\.csv$/);
+    assert.match(await app.textOf('health-files-last-success'), /^(just now|\d+ seconds? ago|1 minute ago)$/, 'imported a moment ago');
+    assert.match(await d.attribute(await app.waitForTestId('files-import-link'), 'href'), /#\/import$/);
+    await d.execute('document.querySelector(\'[data-testid="integration-files"]\').scrollIntoView({ block: "center" });');
+    await app.screenshot('import-12-files-card');
+  });
+
   it('matches a ZIP of invoice PDFs to the imported invoices and approves the sure matches', async () => {
     await app.click('nav-import');
     await app.click('import-start-over');
     await openByPath(zipPath);
     await app.waitForTestId('import-documents', { timeoutMs: 20_000 });
     await app.waitText('documents-summary', /3 files: 2 matched, 0 to choose, 1 unmatched/);
-    await app.screenshot('import-12-documents');
+    await app.screenshot('import-13-documents');
     assert.match(await app.textOf('documents-approve-all'), /Approve 2 sure matches/);
     await app.click('documents-approve-all');
     await app.waitText('documents-outcome', /2 documents stored/, 30_000);
     const approved = await d.findAll('[data-testid="document-upload"]');
     assert.equal(approved.length, 2);
-    await app.screenshot('import-13-approved');
+    await app.screenshot('import-14-approved');
   });
 
   it('reads the same in the dark theme', async () => {
@@ -273,7 +282,7 @@ describe('file import in demo mode', () => {
     await app.click('import-start-over');
     await openByPath(csvPath);
     await app.waitForTestId('import-mapping');
-    await app.screenshot('import-14-dark-mapping');
+    await app.screenshot('import-15-dark-mapping');
     await d.pressKeys(K.Escape);
   });
 });
