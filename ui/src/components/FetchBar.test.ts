@@ -5,7 +5,8 @@
 // to its own engine command, and shows progress and Cancel per source.
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FetchRequest, FetchSummary, IntegrationCard, JobEvent, OAuthHealth } from '../lib/wire';
+import { integrationCard, oauthHealth } from '../lib/cardFixtures';
+import type { FetchRequest, FetchSummary, IntegrationCard, JobEvent } from '../lib/wire';
 
 const engine = vi.hoisted(() => ({
   cards: [] as IntegrationCard[],
@@ -54,33 +55,10 @@ const text = (id: string) => q(id)?.textContent?.replace(/\s+/g, ' ').trim() ?? 
 /** The label of a date range (the group's aria-labelledby target). */
 const rangeLabel = (id: string) => document.getElementById(id)?.textContent ?? null;
 
-const oauth = (provider: 'quickbooks' | 'zoho', partial: Partial<OAuthHealth> = {}): OAuthHealth => ({
-  provider,
-  environment: 'production',
-  clientReady: true,
-  redirect: 'loopback',
-  refreshTokenIssuedAt: null,
-  dataCentre: null,
-  needsOrganization: false,
-  connecting: false,
-  ...partial,
-});
+const oauth = oauthHealth;
 
-// Only the fields the fetch bar reads (the card grows fields the bar does not use).
 const card = (kind: IntegrationCard['kind'], partial: Partial<IntegrationCard> = {}): IntegrationCard =>
-  ({
-    kind,
-    title: kind,
-    blurb: '',
-    status: 'not_connected',
-    account: null,
-    environment: null,
-    lastSuccessAt: null,
-    tokenExpiresAt: null,
-    lastError: null,
-    oauth: kind === 'quickbooks' || kind === 'zoho' ? oauth(kind) : null,
-    ...partial,
-  }) as IntegrationCard;
+  integrationCard(kind, { oauth: kind === 'quickbooks' || kind === 'zoho' ? oauth(kind) : null, ...partial });
 
 const stripeOn = card('stripe', { status: 'connected', account: 'Demo Shop' });
 const qboOn = card('quickbooks', { status: 'connected', account: 'Sandbox Company US 1' });

@@ -12,41 +12,15 @@ import {
   sortOrgs,
   type OrgChoice,
 } from './oauth';
+import { integrationCard, oauthHealth } from './cardFixtures';
 import type { IntegrationCard, OAuthConnection, OAuthHealth } from './wire';
 
 const now = new Date('2026-03-10T12:00:00Z');
 
-function card(partial: Partial<IntegrationCard>): IntegrationCard {
-  return {
-    kind: 'quickbooks',
-    title: 'QuickBooks Online',
-    blurb: '',
-    rateLimits: null,
-    dailyQuota: null,
-    status: 'connected',
-    account: null,
-    environment: null,
-    lastSuccessAt: null,
-    tokenExpiresAt: null,
-    lastError: null,
-    oauth: null,
-    ...partial,
-  };
-}
+const card = (partial: Partial<IntegrationCard>): IntegrationCard =>
+  integrationCard('quickbooks', { title: 'QuickBooks Online', status: 'connected', ...partial });
 
-function oauth(partial: Partial<OAuthHealth>): OAuthHealth {
-  return {
-    provider: 'quickbooks',
-    environment: 'sandbox',
-    clientReady: true,
-    redirect: 'loopback',
-    refreshTokenIssuedAt: null,
-    dataCentre: null,
-    needsOrganization: false,
-    connecting: false,
-    ...partial,
-  };
-}
+const oauth = (partial: Partial<OAuthHealth>): OAuthHealth => oauthHealth('quickbooks', { environment: 'sandbox', ...partial });
 
 const row = (rows: ReturnType<typeof healthRows>, key: string) => rows.find((r) => r.key === key);
 

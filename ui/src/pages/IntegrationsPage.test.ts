@@ -3,7 +3,8 @@
 // only once an organization is chosen, and the health of every card.
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { IntegrationCard, OAuthHealth } from '../lib/wire';
+import { integrationCard, oauthHealth } from '../lib/cardFixtures';
+import type { IntegrationCard } from '../lib/wire';
 
 const cards: IntegrationCard[] = [];
 
@@ -25,33 +26,10 @@ vi.mock('../lib/api', () => ({
   },
 }));
 
-const oauth = (provider: 'quickbooks' | 'zoho', partial: Partial<OAuthHealth>): OAuthHealth => ({
-  provider,
-  environment: 'production',
-  clientReady: true,
-  redirect: 'loopback',
-  refreshTokenIssuedAt: null,
-  dataCentre: null,
-  needsOrganization: false,
-  connecting: false,
-  ...partial,
-});
+const oauth = oauthHealth;
 
-const card = (partial: Partial<IntegrationCard>): IntegrationCard => ({
-  kind: 'stripe',
-  title: 'T',
-  blurb: 'B',
-  rateLimits: null,
-  dailyQuota: null,
-  status: 'not_connected',
-  account: null,
-  environment: null,
-  lastSuccessAt: null,
-  tokenExpiresAt: null,
-  lastError: null,
-  oauth: null,
-  ...partial,
-});
+const card = (partial: Partial<IntegrationCard>): IntegrationCard =>
+  integrationCard('stripe', { title: 'T', blurb: 'B', ...partial });
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
