@@ -81,22 +81,19 @@ impl Engine {
         let (connections, quotas, last_import) = self
             .with_store(move |store| {
                 let connections = store.list_connections()?;
+                // One per card, in `CARDS` order.
                 let quotas = CARDS
                     .iter()
-                    .filter_map(|spec| match daily_quota_seen(store, spec.provider, now) {
-                        Ok(Some(quota)) => Some(Ok((spec.provider, quota))),
-                        Ok(None) => None,
-                        Err(error) => Some(Err(error)),
-                    })
+                    .map(|spec| daily_quota_seen(store, spec.provider, now))
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok((connections, quotas, store.get_setting::<LastImport>(LAST_IMPORT_KEY)?))
             })
             .await?;
         let mut cards = Vec::with_capacity(CARDS.len());
-        for spec in &CARDS {
+        for (spec, daily_quota) in CARDS.iter().zip(quotas) {
             let connection = connections.iter().find(|c| c.provider == spec.provider);
             let mut card = card(spec, connection);
-            card.daily_quota = quotas.iter().find(|(p, _)| *p == spec.provider).map(|(_, q)| q.clone());
+            card.daily_quota = daily_quota;
             let provider = match spec.kind {
                 IntegrationKind::Quickbooks => Some(OAuthProvider::Quickbooks),
                 IntegrationKind::Zoho => Some(OAuthProvider::Zoho),

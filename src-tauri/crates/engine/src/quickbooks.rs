@@ -180,9 +180,8 @@ impl Engine {
         let mut unpaid = Vec::new();
         let mut settled = Vec::new();
         for (source_ref, id) in ids {
-            let answer = answers.remove(&id).unwrap_or_else(|| {
-                Err(ProviderError::NotFound { provider: casebridge_domain::Provider::QuickBooks, object: "invoice", id: id.clone() })
-            });
+            // Every distinct id is answered once: a reference selected twice is done already.
+            let Some(answer) = answers.remove(&id) else { continue };
             match answer? {
                 Rechecked::Unpaid(fetched) => unpaid.push(fetched.invoice),
                 Rechecked::Settled(_) => settled.push((source_ref, id)),

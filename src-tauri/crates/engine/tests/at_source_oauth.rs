@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use casebridge_engine::api::{
     CaseAtSource, CaseQuery, CaseRow, ChooseOrganizationRequest, FetchRequest, InvoiceFilter, InvoiceQuery,
-    SourceCheckRequest, SourceCheckSummary, SubmitRequest,
+    InvoiceRow, SourceCheckRequest, SourceCheckSummary, SubmitRequest,
 };
 use casebridge_engine::NoProgress;
 use casebridge_sandbox::demo::QUICKBOOKS_COMPANIES;
@@ -28,15 +28,29 @@ struct Submitted {
     number: String,
 }
 
-/// Submits the first `n` ready invoices of `provider` and returns them in that order.
-async fn submit(d: &Demo, provider: &str, n: usize) -> Vec<Submitted> {
+/// Demo mode with QuickBooks company `realm` connected and its unpaid invoices fetched.
+async fn quickbooks_fetched(realm: &str) -> Demo {
+    let d = demo().await;
+    connect_quickbooks(&d, realm).await;
+    d.engine.fetch_quickbooks(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
+    d
+}
+
+/// The first `n` ready invoices of `provider`, as the review table lists them.
+async fn ready_invoices(d: &Demo, provider: &str, n: usize) -> Vec<InvoiceRow> {
     let ready = d
         .engine
         .list_invoices(InvoiceQuery { filter: InvoiceFilter::Ready, limit: 1_000, ..Default::default() })
         .await
         .unwrap();
-    let chosen: Vec<_> = ready.rows.iter().filter(|r| r.provider == provider).take(n).collect();
+    let chosen: Vec<InvoiceRow> = ready.rows.into_iter().filter(|r| r.provider == provider).take(n).collect();
     assert_eq!(chosen.len(), n, "{n} ready {provider} invoices");
+    chosen
+}
+
+/// Submits the first `n` ready invoices of `provider` and returns them in that order.
+async fn submit(d: &Demo, provider: &str, n: usize) -> Vec<Submitted> {
+    let chosen = ready_invoices(d, provider, n).await;
     let refs = chosen.iter().map(|r| r.source_ref.clone()).collect();
     d.engine.enqueue_submission(SubmitRequest { source_refs: refs }).await.unwrap();
     let sent = d.engine.run_submissions(Arc::new(NoProgress), Default::default()).await.unwrap();
@@ -108,10 +122,8 @@ async fn requests_since_last_look(fake_url: &str) -> BTreeMap<String, u64> {
 
 #[tokio::test]
 async fn quickbooks_invoices_paid_voided_and_deleted_after_submission_show_on_their_cases_in_two_requests() {
-    let d = demo().await;
     let realm = QUICKBOOKS_COMPANIES[1].0;
-    connect_quickbooks(&d, realm).await;
-    d.engine.fetch_quickbooks(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
+    let d = quickbooks_fetched(realm).await;
     let submitted = submit(&d, "quickbooks", 10).await;
     let fake = d.fake_url(QUICKBOOKS_FAKE);
     requests_since_last_look(&fake).await;
@@ -149,10 +161,8 @@ async fn quickbooks_invoices_paid_voided_and_deleted_after_submission_show_on_th
 
 #[tokio::test]
 async fn a_quickbooks_batch_read_that_keeps_failing_fails_every_case_once_and_keeps_their_status() {
-    let d = demo().await;
     let realm = QUICKBOOKS_COMPANIES[1].0;
-    connect_quickbooks(&d, realm).await;
-    d.engine.fetch_quickbooks(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
+    let d = quickbooks_fetched(realm).await;
     let submitted = submit(&d, "quickbooks", 3).await;
     let fake = d.fake_url(QUICKBOOKS_FAKE);
     assert_eq!(counts(&check(&d).await), (3, 3, 0, 0, 0, 0));
@@ -235,18 +245,9 @@ async fn zoho_invoices_paid_voided_and_deleted_after_submission_show_on_their_ca
 /// or voided since the fetch are left out with the reason, the rest are queued.
 #[tokio::test]
 async fn quickbooks_invoices_settled_since_the_fetch_are_left_out_when_queued_after_two_requests_for_ten() {
-    let d = demo().await;
     let realm = QUICKBOOKS_COMPANIES[1].0;
-    connect_quickbooks(&d, realm).await;
-    d.engine.fetch_quickbooks(FetchRequest::default(), Arc::new(NoProgress)).await.unwrap();
-    let ready = d
-        .engine
-        .list_invoices(InvoiceQuery { filter: InvoiceFilter::Ready, limit: 1_000, ..Default::default() })
-        .await
-        .unwrap();
-    let refs: Vec<String> =
-        ready.rows.iter().filter(|r| r.provider == "quickbooks").take(10).map(|r| r.source_ref.clone()).collect();
-    assert_eq!(refs.len(), 10);
+    let d = quickbooks_fetched(realm).await;
+    let refs: Vec<String> = ready_invoices(&d, "quickbooks", 10).await.into_iter().map(|r| r.source_ref).collect();
     let id = |r: &str| r.rsplit('/').next().unwrap().to_owned();
     let fake = d.fake_url(QUICKBOOKS_FAKE);
     change_at_source(&fake, "quickbooks", realm, &id(&refs[3]), "paid").await;
