@@ -238,8 +238,19 @@ describe('file import in demo mode', () => {
 
   it('submits an imported invoice from Invoices like any other', async () => {
     await app.typeInto('invoice-search', inv(1));
-    const row = await app.waitFor('[data-testid="invoice-row"]', { timeoutMs: 20_000 });
-    await d.click(await d.find('[data-testid="row-check"]', row));
+    // The table re-renders while the search applies (and when the page reloads after a
+    // fetch), so a row found early can be replaced before the click: wait for the one
+    // searched row, and find its box again if it went stale.
+    await app.waitUntil(
+      `the row of invoice ${inv(1)} alone, clicked`,
+      async () => {
+        const shown = await d.execute('return [...document.querySelectorAll(\'[data-testid="invoice-row"]\')].map((r) => r.textContent);');
+        if (shown.length !== 1 || !shown[0].includes(inv(1))) throw new Error(`rows shown: ${JSON.stringify(shown)}`);
+        await d.click(await d.find('[data-testid="invoice-row"] [data-testid="row-check"]'));
+        return true;
+      },
+      20_000,
+    );
     await app.waitText('selection-count', /1 selected/);
     await app.screenshot('import-10-invoices');
     await app.click('submit-selected');
